@@ -1,0 +1,1 @@
+"""The `myna` command line: one module per command group."""

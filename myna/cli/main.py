@@ -1,0 +1,58 @@
+"""Entry point: builds the Typer app and turns `MynaError` into a one-line message."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from myna.cli import analyze, data, demo, kb
+from myna.cli.console import err_console
+from myna.errors import MynaError
+
+app = typer.Typer(
+    name="myna",
+    help="Applied-NLP workbench: analyze, annotate, train, register, serve and batch.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+state = {"debug": False}
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")):
+    state["debug"] = debug
+
+
+app.command("analyze")(analyze.analyze_command)
+app.command("demo")(demo.demo_command)
+app.add_typer(data.app, name="data")
+app.add_typer(kb.app, name="kb")
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        app(standalone_mode=False)
+    except MynaError as err:
+        if state["debug"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: unknown option, bad value
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

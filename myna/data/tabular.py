@@ -1,0 +1,215 @@
+"""CSV/TSV, JSONL and Parquet tables as streams of rows and of `Example` records."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from myna.data.cells import ReadReport, cell_to_text, check_utf8
+from myna.data.example import Example, Span
+from myna.errors import InputError
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _missing_column(column: str, have: list[str], where: str) -> InputError:
+    return InputError(f"no column {column!r}; columns are: {', '.join(map(str, have))}",
+                      where=where)
+
+
+def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
+                  ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)``; undecodable bytes are kept as surrogates for the caller to report."""
+    with open(path, newline="", encoding=encoding, errors="surrogateescape") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+        width = len(header)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != width:
+                raise InputError(f"expected {width} fields, found {len(row)}",
+                                 where=f"{path}:{reader.line_num}")
+            yield reader.line_num, dict(zip(header, row))
+
+
+def csv_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[str]:
+    with open(path, newline="", encoding=encoding, errors="surrogateescape") as f:
+        return [h.lstrip("\ufeff") for h in next(csv.reader(f, delimiter=delimiter), [])]
+
+
+def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, Any]]]:
+    with open(path, encoding=encoding, errors="surrogateescape") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                row = json.loads(check_utf8(line, where))
+            except json.JSONDecodeError as err:
+                raise InputError(f"invalid JSON ({err.msg} at column {err.colno})",
+                                 where=where) from None
+            if not isinstance(row, dict):
+                raise InputError("each line must be a JSON object", where=where)
+            yield lineno, row
+
+
+def iter_parquet_column(path: Path, columns: list[str], batch_size: int = 8192,
+                        ) -> Iterator[tuple[int, dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    for c in columns:
+        if c not in names:
+            raise _missing_column(c, names, str(path))
+    row = 0
+    for batch in pf.iter_batches(columns=columns, batch_size=batch_size):
+        for values in batch.to_pylist():
+            row += 1
+            yield row, values
+
+
+def count_rows(path: Path, fmt: str) -> int | None:
+    """Cheap row count for progress bars; ``None`` where it would need a full parse."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if fmt in ("jsonl", "prodigy"):
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    if fmt in ("csv", "tsv"):
+        with open(path, newline="", encoding="utf-8", errors="surrogateescape") as f:
+            return max(sum(1 for _ in csv.reader(f, delimiter="\t" if fmt == "tsv" else ",")) - 1,
+                       0)
+    return None
+
+
+def read_table(
+    path: Path,
+    fmt: str,
+    text_column: str = "text",
+    label_column: str | None = None,
+    encoding: str = "utf-8",
+    report: ReadReport | None = None,
+    skip_bad_rows: bool = False,
+) -> Iterator[Example]:
+    """Examples from a CSV/TSV/Parquet table: text from ``text_column``, category from
+    ``label_column`` (one label per row, stored as ``cats[label] = 1.0``)."""
+    columns = [text_column] + ([label_column] if label_column else [])
+    if fmt in ("csv", "tsv"):
+        delim = "\t" if fmt == "tsv" else ","
+        header = csv_header(path, delim, encoding)
+        for c in columns:
+            if c not in header:
+                raise _missing_column(c, header, str(path))
+        rows: Iterator[tuple[int, dict[str, Any]]] = iter_csv_rows(path, delim, encoding)
+        unit = "line"
+    elif fmt == "parquet":
+        rows = iter_parquet_column(path, columns)
+        unit = "row"
+    else:
+        raise InputError(f"not a table format: {fmt}", where=str(path))
+    while True:
+        try:
+            n, row = next(rows)
+        except StopIteration:
+            return
+        except InputError as err:
+            if not skip_bad_rows:
+                raise
+            if report is not None:
+                report.skipped.append(str(err))
+            continue
+        where = f"{path}:{unit} {n}" if unit == "row" else f"{path}:{n}"
+        try:
+            ex = _row_to_example(row, where, text_column, label_column, report)
+        except InputError as err:
+            if not skip_bad_rows:
+                raise
+            if report is not None:
+                report.skipped.append(str(err))
+            continue
+        ex.meta["row"] = n
+        if report is not None:
+            report.rows += 1
+        yield ex
+
+
+def _row_to_example(row: dict[str, Any], where: str, text_column: str, label_column: str | None,
+                    report: ReadReport | None) -> Example:
+    text = check_utf8(cell_to_text(row[text_column], f"{where}: column {text_column!r}", report),
+                      f"{where}: column {text_column!r}")
+    ex = Example(text=text)
+    if label_column:
+        label = cell_to_text(row[label_column], f"{where}: column {label_column!r}")
+        if label:
+            ex.cats = {check_utf8(label, f"{where}: column {label_column!r}"): 1.0}
+    return ex
+
+
+def read_jsonl(
+    path: Path,
+    text_column: str = "text",
+    label_column: str | None = None,
+    encoding: str = "utf-8",
+    report: ReadReport | None = None,
+    skip_bad_rows: bool = False,
+) -> Iterator[Example]:
+    """Examples from JSONL: Myna's own schema, Prodigy tasks, or any object with a text field."""
+    from myna.data.prodigy import is_prodigy_task, task_to_example
+
+    rows = iter_jsonl_rows(path, encoding)
+    while True:
+        try:
+            lineno, row = next(rows)
+        except StopIteration:
+            return
+        except InputError as err:
+            if not skip_bad_rows:
+                raise
+            if report is not None:
+                report.skipped.append(str(err))
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            if text_column not in row:
+                raise InputError(f"no field {text_column!r} (fields: {', '.join(row)})",
+                                 where=where)
+            if is_prodigy_task(row):
+                ex = task_to_example(row, where, text_column)
+            else:
+                ex = _row_to_example(row, where, text_column, label_column, report)
+                ex.spans = [_span(s, where) for s in row.get("spans") or []]
+                if isinstance(row.get("cats"), dict):
+                    ex.cats = {str(k): float(v) for k, v in row["cats"].items()}
+                if isinstance(row.get("meta"), dict):
+                    ex.meta.update(row["meta"])
+            ex.validate(where)
+        except InputError as err:
+            if not skip_bad_rows:
+                raise
+            if report is not None:
+                report.skipped.append(str(err))
+            continue
+        ex.meta.setdefault("line", lineno)
+        if report is not None:
+            report.rows += 1
+        yield ex
+
+
+def _span(data: Any, where: str) -> Span:
+    try:
+        return Span.from_dict(data)
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"span {data!r} needs integer 'start', 'end' and a 'label'",
+                         where=where) from None
