@@ -41,8 +41,8 @@ def stats_command(
     summary.add_row("duplicate texts", str(st.duplicates))
     for unit, values in (("chars", st.char_lengths), ("words", st.word_lengths)):
         s = st.length_summary(values)
-        summary.add_row(f"length ({unit})",
-                        f"min {s['min']} · median {s['median']} · mean {s['mean']} · max {s['max']}")
+        summary.add_row(f"length ({unit})", f"min {s['min']} · median {s['median']} · "
+                                            f"mean {s['mean']} · max {s['max']}")
     console.print(summary)
     for title, counts in (("Span labels", st.span_labels), ("Categories", st.cat_labels)):
         if counts:

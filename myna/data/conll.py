@@ -56,8 +56,8 @@ def _sentence(words: list[str], tags: list[str], path: Path, line: int, doc: int
         offset += len(w) + 1
     spans: list[Span] = []
     open_label: str | None = None
-    open_start = 0
-    for tok, tag in zip(tokens, tags):
+    open_start = prev_end = 0
+    for tok, tag in zip(tokens, tags, strict=True):
         prefix, label = (tag[0], tag[2:]) if tag != "O" else ("O", "")
         continues = open_label == label and prefix in ("I", "E", "L")
         if open_label is not None and not continues:
@@ -65,7 +65,6 @@ def _sentence(words: list[str], tags: list[str], path: Path, line: int, doc: int
             open_label = None
         if prefix != "O" and open_label is None:
             open_label, open_start = label, tok.start
-        prev_end = tok.end
         if prefix in ("E", "L", "U", "S") and open_label is not None:
             spans.append(Span(open_start, tok.end, open_label))
             open_label = None
@@ -114,7 +113,7 @@ def example_to_tags(ex: Example, scheme: str = "bio", where: str = "") -> list[t
             tags[i] = f"I-{s.label}"
         if scheme == "bio" or (first > 0 and tags[first - 1] == f"I-{s.label}"):
             tags[first] = f"B-{s.label}"
-    return [(t.text, tag) for t, tag in zip(tokens, tags)]
+    return [(t.text, tag) for t, tag in zip(tokens, tags, strict=True)]
 
 
 def write_conll(examples: Iterable[Example], path: Path, scheme: str = "bio") -> int:

@@ -81,8 +81,9 @@ def write_examples(examples: Iterable[Example], path: str | Path, fmt: str | Non
             convert = prodigy.example_to_task if fmt == "prodigy" else Example.to_dict
             n = 0
             with open(tmp, "w", encoding="utf-8") as f:
-                for n, ex in enumerate(examples, start=1):
+                for ex in examples:
                     f.write(json.dumps(convert(ex), ensure_ascii=False) + "\n")
+                    n += 1
             return n
         rows = [_flat_row(ex) for ex in examples]
         _write_rows(rows, tmp, fmt)

@@ -38,7 +38,7 @@ def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
             if len(row) != width:
                 raise InputError(f"expected {width} fields, found {len(row)}",
                                  where=f"{path}:{reader.line_num}")
-            yield reader.line_num, dict(zip(header, row))
+            yield reader.line_num, dict(zip(header, row, strict=True))
 
 
 def csv_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[str]:

@@ -72,7 +72,7 @@ class EntityLinker:
         todo = [e for e in {e.id: e for e in entries}.values() if e.id not in self._desc_vectors]
         if todo:
             vectors = self._encode([e.description or e.name for e in todo])
-            self._desc_vectors.update(zip((e.id for e in todo), vectors))
+            self._desc_vectors.update(zip((e.id for e in todo), vectors, strict=True))
 
     def score(self, mention: str, entry: KBEntry, similarity: float) -> float:
         prior = NAME_PRIOR if normalise(mention) == normalise(entry.name) else ALIAS_PRIOR
@@ -92,7 +92,7 @@ class EntityLinker:
             return examples
         self._descriptions([e for _, _, cands in jobs for e in cands])
         contexts = self._encode([context_of(ex, span) for ex, span, _ in jobs])
-        for (ex, span, cands), ctx in zip(jobs, contexts):
+        for (ex, span, cands), ctx in zip(jobs, contexts, strict=True):
             mention = ex.text[span.start:span.end]
             scored = sorted(((self.score(mention, e, float(ctx @ self._desc_vectors[e.id])), e)
                              for e in cands), key=lambda p: p[0], reverse=True)

