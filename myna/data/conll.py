@@ -65,6 +65,7 @@ def _sentence(words: list[str], tags: list[str], path: Path, line: int, doc: int
             open_label = None
         if prefix != "O" and open_label is None:
             open_label, open_start = label, tok.start
+        prev_end = tok.end
         if prefix in ("E", "L", "U", "S") and open_label is not None:
             spans.append(Span(open_start, tok.end, open_label))
             open_label = None
