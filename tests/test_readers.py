@@ -184,3 +184,19 @@ def test_unknown_extension(tmp_path):
     path.write_text("")
     with pytest.raises(InputError, match="--format"):
         list(read_examples(path))
+
+
+def test_skip_bad_rows_goes_on_after_a_bad_row(tmp_path):
+    from myna.data.cells import ReadReport
+
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"text": "one"}\n{"text": broken\n[1, 2]\n{"text": "four"}\n')
+    report = ReadReport()
+    got = list(read_examples(path, report=report, skip_bad_rows=True))
+    assert [e.text for e in got] == ["one", "four"]
+    assert len(report.skipped) == 2 and "x.jsonl:2" in report.skipped[0]
+    path = tmp_path / "x.csv"
+    path.write_text("id,text\n1,one\n2,two,extra\n3,three\n")
+    report = ReadReport()
+    got = list(read_examples(path, report=report, skip_bad_rows=True))
+    assert [e.text for e in got] == ["one", "three"] and "x.csv:3" in report.skipped[0]

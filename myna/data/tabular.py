@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,13 @@ def _missing_column(column: str, have: list[str], where: str) -> InputError:
                       where=where)
 
 
+Row = dict[str, Any] | InputError
+
+
 def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
-                  ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line, row)``; undecodable bytes are kept as surrogates for the caller to report."""
+                  ) -> Iterator[tuple[int, Row]]:
+    """Yield ``(line, row)``; a malformed row comes as an `InputError` in place of the dict so
+    the reader may skip it and go on. Undecodable bytes stay as surrogates for the caller."""
     with open(path, newline="", encoding=encoding, errors="surrogateescape") as f:
         reader = csv.reader(f, delimiter=delimiter)
         try:
@@ -36,8 +40,9 @@ def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
             if not row:
                 continue
             if len(row) != width:
-                raise InputError(f"expected {width} fields, found {len(row)}",
-                                 where=f"{path}:{reader.line_num}")
+                yield reader.line_num, InputError(f"expected {width} fields, found {len(row)}",
+                                                  where=f"{path}:{reader.line_num}")
+                continue
             yield reader.line_num, dict(zip(header, row, strict=True))
 
 
@@ -46,7 +51,8 @@ def csv_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> lis
         return [h.lstrip("\ufeff") for h in next(csv.reader(f, delimiter=delimiter), [])]
 
 
-def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Row]]:
+    """Yield ``(line, object)``; a bad line comes as an `InputError` in place of the object."""
     with open(path, encoding=encoding, errors="surrogateescape") as f:
         for lineno, line in enumerate(f, start=1):
             if not line.strip():
@@ -55,11 +61,20 @@ def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
             try:
                 row = json.loads(check_utf8(line, where))
             except json.JSONDecodeError as err:
-                raise InputError(f"invalid JSON ({err.msg} at column {err.colno})",
-                                 where=where) from None
-            if not isinstance(row, dict):
-                raise InputError("each line must be a JSON object", where=where)
+                row = InputError(f"invalid JSON ({err.msg} at column {err.colno})", where=where)
+            except InputError as err:
+                row = err
+            if not isinstance(row, dict | InputError):
+                row = InputError("each line must be a JSON object", where=where)
             yield lineno, row
+
+
+def checked(rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows with the first bad one raised: for readers that never skip."""
+    for n, row in rows:
+        if isinstance(row, InputError):
+            raise row
+        yield n, row
 
 
 def iter_parquet_column(path: Path, columns: list[str], batch_size: int = 8192,
@@ -94,6 +109,25 @@ def count_rows(path: Path, fmt: str) -> int | None:
     return None
 
 
+def _examples(rows: Iterator[tuple[int, Row]], convert: Callable[[int, dict], Example],
+              report: ReadReport | None, skip_bad_rows: bool) -> Iterator[Example]:
+    """Convert rows; a bad row stops the read, or with ``skip_bad_rows`` is reported."""
+    for n, row in rows:
+        try:
+            if isinstance(row, InputError):
+                raise row
+            ex = convert(n, row)
+        except InputError as err:
+            if not skip_bad_rows:
+                raise
+            if report is not None:
+                report.skipped.append(str(err))
+            continue
+        if report is not None:
+            report.rows += 1
+        yield ex
+
+
 def read_table(
     path: Path,
     fmt: str,
@@ -112,37 +146,20 @@ def read_table(
         for c in columns:
             if c not in header:
                 raise _missing_column(c, header, str(path))
-        rows: Iterator[tuple[int, dict[str, Any]]] = iter_csv_rows(path, delim, encoding)
-        unit = "line"
+        rows = iter_csv_rows(path, delim, encoding)
+        place = str(path) + ":{}"
     elif fmt == "parquet":
         rows = iter_parquet_column(path, columns)
-        unit = "row"
+        place = str(path) + ": row {}"
     else:
         raise InputError(f"not a table format: {fmt}", where=str(path))
-    while True:
-        try:
-            n, row = next(rows)
-        except StopIteration:
-            return
-        except InputError as err:
-            if not skip_bad_rows:
-                raise
-            if report is not None:
-                report.skipped.append(str(err))
-            continue
-        where = f"{path}:{unit} {n}" if unit == "row" else f"{path}:{n}"
-        try:
-            ex = _row_to_example(row, where, text_column, label_column, report)
-        except InputError as err:
-            if not skip_bad_rows:
-                raise
-            if report is not None:
-                report.skipped.append(str(err))
-            continue
+
+    def convert(n: int, row: dict) -> Example:
+        ex = _row_to_example(row, place.format(n), text_column, label_column, report)
         ex.meta["row"] = n
-        if report is not None:
-            report.rows += 1
-        yield ex
+        return ex
+
+    return _examples(rows, convert, report, skip_bad_rows)
 
 
 def _row_to_example(row: dict[str, Any], where: str, text_column: str, label_column: str | None,
@@ -168,43 +185,24 @@ def read_jsonl(
     """Examples from JSONL: Myna's own schema, Prodigy tasks, or any object with a text field."""
     from myna.data.prodigy import is_prodigy_task, task_to_example
 
-    rows = iter_jsonl_rows(path, encoding)
-    while True:
-        try:
-            lineno, row = next(rows)
-        except StopIteration:
-            return
-        except InputError as err:
-            if not skip_bad_rows:
-                raise
-            if report is not None:
-                report.skipped.append(str(err))
-            continue
+    def convert(lineno: int, row: dict) -> Example:
         where = f"{path}:{lineno}"
-        try:
-            if text_column not in row:
-                raise InputError(f"no field {text_column!r} (fields: {', '.join(row)})",
-                                 where=where)
-            if is_prodigy_task(row):
-                ex = task_to_example(row, where, text_column)
-            else:
-                ex = _row_to_example(row, where, text_column, label_column, report)
-                ex.spans = [_span(s, where) for s in row.get("spans") or []]
-                if isinstance(row.get("cats"), dict):
-                    ex.cats = {str(k): float(v) for k, v in row["cats"].items()}
-                if isinstance(row.get("meta"), dict):
-                    ex.meta.update(row["meta"])
-            ex.validate(where)
-        except InputError as err:
-            if not skip_bad_rows:
-                raise
-            if report is not None:
-                report.skipped.append(str(err))
-            continue
+        if text_column not in row:
+            raise InputError(f"no field {text_column!r} (fields: {', '.join(row)})", where=where)
+        if is_prodigy_task(row):
+            ex = task_to_example(row, where, text_column)
+        else:
+            ex = _row_to_example(row, where, text_column, label_column, report)
+            ex.spans = [_span(s, where) for s in row.get("spans") or []]
+            if isinstance(row.get("cats"), dict):
+                ex.cats = {str(k): float(v) for k, v in row["cats"].items()}
+            if isinstance(row.get("meta"), dict):
+                ex.meta.update(row["meta"])
+        ex.validate(where)
         ex.meta.setdefault("line", lineno)
-        if report is not None:
-            report.rows += 1
-        yield ex
+        return ex
+
+    return _examples(iter_jsonl_rows(path, encoding), convert, report, skip_bad_rows)
 
 
 def _span(data: Any, where: str) -> Span:

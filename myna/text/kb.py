@@ -10,7 +10,7 @@ from pathlib import Path
 
 from myna.data.atomic import atomic_path
 from myna.data.formats import existing_file
-from myna.data.tabular import csv_header, iter_csv_rows, iter_jsonl_rows
+from myna.data.tabular import checked, csv_header, iter_csv_rows, iter_jsonl_rows
 from myna.errors import InputError
 from myna.text.aliases import company_aliases, normalise, strip_class
 
@@ -63,9 +63,9 @@ class KnowledgeBase:
     def from_file(cls, path: str | Path) -> KnowledgeBase:
         p = existing_file(path)
         if p.suffix.lower() in (".jsonl", ".ndjson"):
-            rows = iter_jsonl_rows(p)
+            rows = checked(iter_jsonl_rows(p))
         elif p.suffix.lower() in (".csv", ".tsv"):
-            rows = iter_csv_rows(p, "\t" if p.suffix.lower() == ".tsv" else ",")
+            rows = checked(iter_csv_rows(p, "\t" if p.suffix.lower() == ".tsv" else ","))
         else:
             raise InputError("a knowledge base is a .csv, .tsv or .jsonl file", where=str(p))
         entries = []
@@ -123,7 +123,7 @@ def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str =
     entries: list[KBEntry] = []
     by_name: dict[str, KBEntry] = {}
     merged = 0
-    for line, row in iter_csv_rows(p, delim):
+    for line, row in checked(iter_csv_rows(p, delim)):
         ident, name = row[id_col].strip(), row[name_col].strip()
         if not ident or not name:
             raise InputError(f"empty {id_col!r} or {name_col!r}", where=f"{p}:{line}")
