@@ -105,7 +105,6 @@ Date: {today()} · Machine: {machine()}
 |---|---:|---:|---:|---:|---:|
 | book: `df.apply(nlp(x).ents)`, full pipeline, one text at a time | {SLICE} (extrapolated ×{args.rows // SLICE}) | {median(book_times):.1f} s → {args.rows / book_rate:.0f} s | {book_rate:.0f} | {book_rate * words / args.rows:.0f} | – |
 | `myna analyze --only ner --out .parquet` (NER only, 2 worker processes) | {args.rows} | {wall:.1f} s | {rate:.0f} | {words / wall:.0f} | {peak_tree:.0f} MiB all processes, {peak_main:.0f} MiB parent |
-
 | `myna analyze --only ner,sents` (NER + parser, exact parity; one run) | {args.rows} | {parity_wall:.1f} s | {args.rows / parity_wall:.0f} | {words / parity_wall:.0f} | {parity_tree:.0f} MiB all processes |
 
 - **Ratio: myna is {ratio:.1f}× the book's way**; target ≥ 7× and ≤ 180 s (≥ 670 docs/s):
@@ -113,8 +112,7 @@ Date: {today()} · Machine: {machine()}
 - Same entities as plain `nlp(text).ents` on the first {SLICE} rows: `--only ner`
   {SLICE - differ}/{SLICE} rows identical; `--only ner,sents` {SLICE - parity_differ}/{SLICE}.
   Without the parser no sentence boundaries exist, and in the full pipeline an entity may not
-  cross one, so an NER-only run can find an entity the full pipeline cannot (e.g. it tags
-  `Egypt- Investigators` ORG across the parser's boundary after `TABA, Egypt-`).
+  cross one, so an NER-only run can find an entity the full pipeline cannot;
   `--only ner,sents` keeps the parser and matches the full pipeline exactly.
 - Words are whitespace-separated words of the input ({words:,} in all); wall time includes
   process start-up, model load, reading the CSV and writing Parquet.

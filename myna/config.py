@@ -9,19 +9,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Settings:
-    home: Path
-    spacy_model: str | None
-    database_url: str
-    tracking_uri: str
+    home: Path  # MYNA_HOME: stores, runs and models of later stages live under it
+    spacy_model: str | None  # MYNA_MODEL: default pipeline for analyze and friends
 
     @classmethod
     def from_env(cls) -> Settings:
-        home = Path(os.environ.get("MYNA_HOME", Path.home() / ".myna")).expanduser()
         return cls(
-            home=home,
+            home=Path(os.environ.get("MYNA_HOME", Path.home() / ".myna")).expanduser(),
             spacy_model=os.environ.get("MYNA_MODEL") or None,
-            database_url=os.environ.get("MYNA_DATABASE_URL", f"sqlite:///{home / 'myna.db'}"),
-            tracking_uri=os.environ.get("MLFLOW_TRACKING_URI", f"sqlite:///{home / 'mlflow.db'}"),
         )
 
 

@@ -22,11 +22,7 @@ def analysis_row(ex: Example, features: frozenset[str]) -> dict[str, Any]:
             row[key] = ex.meta[key]
     row["text"] = ex.text
     if "ner" in features:
-        row["entities"] = [
-            {"text": ex.text[s.start:s.end], "start_char": s.start, "end_char": s.end,
-             "label": s.label, "kb_id": s.kb_id}
-            for s in ex.spans
-        ]
+        row["entities"] = [{**ent, "kb_id": ent.get("kb_id")} for ent in ex.entities()]
     if features & TOKEN_FEATURES and ex.tokens is not None:
         row["tokens"] = [
             {"text": t.text, "start_char": t.start, "end_char": t.end, "pos": t.pos,
