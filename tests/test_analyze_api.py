@@ -83,3 +83,10 @@ def test_sentences_and_tokens_carry_character_offsets():
     (ex,) = myna.analyze(text, only="sents,tokens")
     assert [ex.span_text(s) for s in ex.sents] == ["The market fell.", "Investors sold shares."]
     assert all(text[t.start:t.end] == t.text for t in ex.tokens)
+
+
+def test_text_over_the_pipeline_limit_names_its_row():
+    nlp = load_pipeline(None, parse_features("ner"))
+    long = Example(text="x " * (nlp.max_length // 2 + 1), meta={"row": 7})
+    with pytest.raises(InputError, match="row 7.*over the pipeline's limit"):
+        list(myna.analyze(["short", long], only="ner"))

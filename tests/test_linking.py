@@ -121,3 +121,9 @@ def test_cli_build_and_link(myna, kb_csv, tmp_path):
     r = myna("kb", "build", "--from-csv", kb_csv, "--id-col", "Nope", "--name-col", "Security",
              "--out", kb_path)
     assert r.code == 1 and "'Nope'" in r.err
+
+
+def test_ticker_ids_as_aliases(kb_csv):
+    kb, _ = build_from_csv(kb_csv, "Symbol", "Security", id_as_alias=True)
+    assert [e.id for e in kb.candidates("MSFT")] == ["MSFT"]
+    assert kb.candidates("F") == []  # one-letter ids are too ambiguous to match

@@ -30,7 +30,7 @@ def demo_command(
     linker = None
     if link:
         kb, _ = build_from_csv(sample_path("companies.csv"), "ticker", "company",
-                               desc_cols=["sector", "headquarters"])
+                               desc_cols=["sector", "headquarters"], id_as_alias=True)
         linker = EntityLinker(kb)
         console.print(f"knowledge base: {len(kb)} companies from companies.csv")
     results = list(analyze(examples, only="ner,sents", model=model, link=linker))

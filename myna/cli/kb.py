@@ -26,6 +26,8 @@ def build_command(
     desc_cols: str | None = typer.Option(None, "--desc-cols",
                                          help="Comma list of columns that describe the entity."),
     generate_aliases: bool = typer.Option(True, help="Add short names (Apple for Apple Inc.)."),
+    id_as_alias: bool = typer.Option(False, "--id-as-alias",
+                                     help="Let ids of 2+ characters (tickers) match mentions."),
 ) -> None:
     """Build a knowledge base from a CSV, e.g. an S&P 500 list (ticker id, company name)."""
     if out.suffix.lower() not in (".jsonl", ".csv"):
@@ -33,7 +35,7 @@ def build_command(
     cols = [c.strip() for c in desc_cols.split(",")] if desc_cols else []
     kb, merged = build_from_csv(from_csv, id_col, name_col, type_=type_, type_col=type_col,
                                 alias_col=alias_col, desc_cols=cols,
-                                generate_aliases=generate_aliases)
+                                generate_aliases=generate_aliases, id_as_alias=id_as_alias)
     kb.save(out)
     aliases = sum(len(e.aliases) for e in kb.entries.values())
     note = f", {merged} share-class duplicate(s) merged" if merged else ""

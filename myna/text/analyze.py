@@ -43,16 +43,23 @@ def doc_to_example(doc: Doc, features: frozenset[str], base: Example | None = No
     return ex
 
 
-def _as_example(item: Any, index: int) -> Example:
+def _as_example(item: Any, index: int, max_length: int) -> Example:
     if isinstance(item, Example):
-        return item
-    if item is None:
-        return Example(text="")
-    if isinstance(item, str):
-        return Example(text=item)
-    raise InputError(
-        f"expected a string or an Example, got {type(item).__name__}", where=f"text #{index}"
-    )
+        ex = item
+    elif item is None:
+        ex = Example(text="")
+    elif isinstance(item, str):
+        ex = Example(text=item)
+    else:
+        raise InputError(
+            f"expected a string or an Example, got {type(item).__name__}", where=f"text #{index}"
+        )
+    if len(ex.text) > max_length:
+        place = next((f"{k} {ex.meta[k]}" for k in ("line", "row") if k in ex.meta),
+                     f"text #{index}")
+        raise InputError(f"text of {len(ex.text):,} characters is over the pipeline's limit of "
+                         f"{max_length:,}; split it into smaller documents", where=place)
+    return ex
 
 
 def resolve_n_process(n_process: int | None) -> int:
@@ -81,7 +88,7 @@ def analyze(
     nlp = load_pipeline(model, features)
     if isinstance(texts, str | Example):
         texts = [texts]
-    inputs = (_as_example(t, i) for i, t in enumerate(texts))
+    inputs = (_as_example(t, i, nlp.max_length) for i, t in enumerate(texts))
     n_process = resolve_n_process(n_process)
     if n_process > 1:
         examples = pipe_in_processes(nlp, inputs, features, n_process, batch_size)

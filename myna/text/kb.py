@@ -104,13 +104,14 @@ class KnowledgeBase:
 def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str = "ORG",
                    type_col: str | None = None, alias_col: str | None = None,
                    desc_cols: list[str] | None = None, generate_aliases: bool = True,
-                   ) -> tuple[KnowledgeBase, int]:
+                   id_as_alias: bool = False) -> tuple[KnowledgeBase, int]:
     """Build a KB from any table with an id and a name column (e.g. an S&P 500 list).
 
     The description joins ``desc_cols`` as ``column: value`` so the context encoder sees
     sector, industry and place. Rows whose name differs only by a share class
     (``Class A``/``Class C``) are one company: the first id is kept. Returns the KB and the
-    number of rows merged that way.
+    number of rows merged that way. ``id_as_alias`` adds ids of two or more characters as
+    aliases, so a ticker mention (``ORCL``) finds its company.
     """
     p = existing_file(path)
     delim = "\t" if p.suffix.lower() == ".tsv" else ","
@@ -132,6 +133,8 @@ def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str =
             merged += 1
             continue
         aliases = company_aliases(name)[1:] if generate_aliases else []
+        if id_as_alias and len(ident) >= 2:
+            aliases.append(ident)
         if alias_col and row[alias_col].strip():
             aliases += [a.strip() for a in row[alias_col].split(ALIAS_SEPARATOR) if a.strip()]
         desc = "; ".join(f"{c}: {row[c]}" for c in desc_cols or [] if row[c].strip())
