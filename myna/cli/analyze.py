@@ -64,7 +64,7 @@ def analyze_command(
     if out is not None:
         count, shown = _write(results, out, features, total, html is not None)
     else:
-        shown = _print(results, features, total)
+        shown = _print(results, features)
         count = len(shown)
     if html is not None:
         from myna.text.html import write_html
@@ -119,8 +119,7 @@ def _write(results: Iterator[Example], out: Path, features: frozenset[str], tota
     return writer.count, kept
 
 
-def _print(results: Iterator[Example], features: frozenset[str], total: int | None,
-           ) -> list[Example]:
+def _print(results: Iterator[Example], features: frozenset[str]) -> list[Example]:
     docs = list(results)
     if len(docs) <= TABLE_DOCS:
         for n, ex in enumerate(docs, start=1):
