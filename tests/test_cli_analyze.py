@@ -149,3 +149,10 @@ def test_debug_flag_shows_the_traceback(myna):
 
     with pytest.raises(InputError, match="no such file"):
         myna("--debug", "analyze", "--file", "/nonexistent/in.csv")
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(myna, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    r = myna("analyze", "Paris.", "--only", "ner", "--out", blocker / "sub" / "out.jsonl")
+    assert r.code == 1 and "error:" in r.err and "Traceback" not in r.err

@@ -47,6 +47,12 @@ def main() -> None:
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(130)
+    except OSError as exc:  # unwritable output folder, full disk, file vanished mid-read
+        if state["debug"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False)
+        sys.exit(1)
     except click.ClickException as exc:  # usage errors: unknown option, bad value
         exc.show()
         sys.exit(exc.exit_code)
