@@ -11,12 +11,14 @@ from pathlib import Path
 class Settings:
     home: Path  # MYNA_HOME: stores, runs and models of later stages live under it
     spacy_model: str | None  # MYNA_MODEL: default pipeline for analyze and friends
+    tracking_uri: str | None  # MLFLOW_TRACKING_URI; None means a SQLite store in MYNA_HOME
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
             home=Path(os.environ.get("MYNA_HOME", Path.home() / ".myna")).expanduser(),
             spacy_model=os.environ.get("MYNA_MODEL") or None,
+            tracking_uri=os.environ.get("MLFLOW_TRACKING_URI") or None,
         )
 
 

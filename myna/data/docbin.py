@@ -37,16 +37,20 @@ def read_docbin(path: Path) -> Iterator[Example]:
         )
 
 
-def example_to_doc(ex: Example, nlp, where: str):
+def make_doc(ex: Example, nlp):
+    """A Doc with the example's own tokens where it has them (CoNLL), else the pipeline's."""
     from spacy.tokens import Doc
 
-    if ex.tokens:
-        words = [t.text for t in ex.tokens]
-        spaces = [t.end < (ex.tokens[k + 1].start if k + 1 < len(ex.tokens) else t.end)
-                  for k, t in enumerate(ex.tokens)]
-        doc = Doc(nlp.vocab, words=words, spaces=spaces)
-    else:
-        doc = nlp.make_doc(ex.text)
+    if not ex.tokens:
+        return nlp.make_doc(ex.text)
+    words = [t.text for t in ex.tokens]
+    spaces = [t.end < (ex.tokens[k + 1].start if k + 1 < len(ex.tokens) else t.end)
+              for k, t in enumerate(ex.tokens)]
+    return Doc(nlp.vocab, words=words, spaces=spaces)
+
+
+def example_to_doc(ex: Example, nlp, where: str):
+    doc = make_doc(ex, nlp)
     ents = []
     for s in ex.spans:
         span = doc.char_span(s.start, s.end, label=s.label, kb_id=s.kb_id or "")

@@ -1,0 +1,93 @@
+"""`myna train ner|textcat`: train with spaCy, track the run in MLflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from myna.cli.console import console, err_console, progress_bar
+from myna.train.configs import BLANK
+from myna.train.runner import TrainResult, TrainSpec, train
+
+app = typer.Typer(help="Train NER and text-classification models.", no_args_is_help=True)
+
+SOURCE = typer.Argument(..., help="Training data: JSONL, Prodigy JSONL, CoNLL, CSV, DocBin.")
+OUTPUT = typer.Option(..., "--output", "-o", help="Folder for config, model-best, model-last.")
+DEV = typer.Option(None, "--dev", help="Dev data; default: a stratified 20% of the source.")
+BASE = typer.Option(BLANK, "--base", help="blank, or a spaCy pipeline name/path to update.")
+EPOCHS = typer.Option(20, "--epochs", help="Maximum epochs.")
+MINUTES = typer.Option(None, "--max-minutes", help="Stop after this much training time.")
+SEED = typer.Option(0, "--seed")
+PATIENCE = typer.Option(1600, "--patience", help="Steps without dev improvement before stopping.")
+TEXT_COL = typer.Option("text", "--text-column", "-c")
+
+
+def _run(spec: TrainSpec) -> TrainResult:
+    with progress_bar() as progress:
+        task = progress.add_task(f"train {spec.task}", total=spec.epochs, rate="")
+
+        def on_eval(entry: dict[str, Any]) -> None:
+            loss = sum(entry["losses"].values())
+            progress.update(task, completed=entry["epoch"] or 0,
+                            rate=f"step {entry['step']} · loss {loss:.2f} · "
+                                 f"dev {entry['score'] or 0:.3f}")
+
+        result = train(spec, on_eval)
+        progress.update(task, completed=spec.epochs)
+    _report(result)
+    return result
+
+
+def _report(result: TrainResult) -> None:
+    scores = result.scores
+    table = Table(title="Dev scores (model-best)", title_justify="left")
+    for col in ("label", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    per_label = scores.get("ents_per_type") or scores.get("cats_f_per_type") or {}
+    for label, s in sorted(per_label.items()):
+        table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
+    if "ents_f" in scores:
+        table.add_row("[bold]all (micro)", f"{scores['ents_p']:.3f}", f"{scores['ents_r']:.3f}",
+                      f"{scores['ents_f']:.3f}")
+    if "cats_macro_f" in scores:
+        table.add_row("[bold]macro F1", "", "", f"{scores['cats_macro_f']:.3f}")
+    console.print(table)
+    if result.stopped_early:
+        err_console.print(f"stopped at the {result.stopped_early}")
+    err_console.print(f"model: {result.best_model}\nconfig: {result.output / 'config.cfg'}\n"
+                      f"MLflow run: {result.run_id}")
+
+
+@app.command("ner")
+def ner_command(
+    source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
+    epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
+    patience: int = PATIENCE, text_column: str = TEXT_COL,
+    fix_spans: str | None = typer.Option(None, "--fix-spans",
+                                         help="expand, contract or drop misaligned spans."),
+    rehearse: bool = typer.Option(True, help="Keep the base model's labels by training on its "
+                                             "own predictions too."),
+) -> None:
+    """Train or update an entity recognizer (new labels such as TICKER included)."""
+    _run(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
+                   epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
+                   text_column=text_column, fix_spans=fix_spans, rehearse=rehearse))
+
+
+@app.command("textcat")
+def textcat_command(
+    source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
+    epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
+    patience: int = PATIENCE, text_column: str = TEXT_COL,
+    label_column: str | None = typer.Option(None, "--label-column", "-l",
+                                            help="Category column of a table."),
+    exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
+                                   help="One category per text (softmax) or several."),
+) -> None:
+    """Train a text classifier (exclusive or multi-label)."""
+    _run(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
+                   epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
+                   text_column=text_column, label_column=label_column, exclusive=exclusive))

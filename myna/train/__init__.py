@@ -1,0 +1,1 @@
+"""Training: data checks, spaCy configs, the training loop, and MLflow tracking."""

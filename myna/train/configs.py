@@ -1,0 +1,72 @@
+"""Training configs: spaCy's own starter configs, every default filled in, written to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.cli.init_config import init_config
+from spacy.language import Language
+from thinc.api import Config
+
+BLANK = "blank"
+
+
+def component_name(task: str, exclusive: bool) -> str:
+    return "ner" if task == "ner" else ("textcat" if exclusive else "textcat_multilabel")
+
+
+def blank_config(task: str, exclusive: bool) -> Config:
+    """spaCy's efficiency starter config (`spacy init config -o efficiency`)."""
+    return init_config(lang="en", pipeline=[component_name(task, exclusive)],
+                       optimize="efficiency")
+
+
+def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: str) -> Config:
+    """Update a pretrained pipeline: every base component is sourced from it; for NER the
+    existing ``ner`` is trained further, for textcat a new classifier is added. Everything
+    else is frozen so tagging and parsing stay exactly as the base model does them."""
+    name = component_name(task, exclusive)
+    config = blank_config(task, exclusive)
+    pipeline = list(base_nlp.pipe_names)
+    if name not in pipeline:
+        pipeline.append(name)
+    new_components = {name: config["components"][name]} if task != "ner" else {}
+    config["nlp"]["pipeline"] = pipeline
+    config["nlp"]["tokenizer"] = base_nlp.config["nlp"]["tokenizer"]
+    config["components"] = {p: {"source": source} for p in base_nlp.pipe_names}
+    config["components"].update(new_components)
+    config["training"]["frozen_components"] = [p for p in base_nlp.pipe_names if p != name]
+    config["training"]["annotating_components"] = []
+    config["initialize"]["vectors"] = None
+    return config
+
+
+def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: str | None, *,
+                 train_path: Path, dev_path: Path, max_epochs: int, seed: int, patience: int,
+                 eval_frequency: int) -> Config:
+    """``base_nlp`` None: a blank efficiency pipeline; else update ``base_nlp`` (loaded from
+    ``source``)."""
+    config = (blank_config(task, exclusive) if base_nlp is None or source is None
+              else pretrained_config(task, exclusive, base_nlp, source))
+    config["paths"]["train"] = str(train_path)
+    config["paths"]["dev"] = str(dev_path)
+    config["system"]["seed"] = seed
+    training = config["training"]
+    training["max_epochs"] = max_epochs
+    training["max_steps"] = 0
+    training["patience"] = patience
+    training["eval_frequency"] = eval_frequency
+    return config
+
+
+def fill_config(config: Config) -> Config:
+    """Every default written out, as `spacy init fill-config` does. Sourced components stay
+    ``source = ...`` blocks: their weights come from the base pipeline, not from defaults."""
+    from spacy.util import load_model_from_config
+
+    sourced = {name: dict(block) for name, block in config["components"].items()
+               if "source" in block}
+    filled = load_model_from_config(config, auto_fill=True, validate=True).config
+    for name, block in sourced.items():
+        filled["components"][name] = block
+    return filled

@@ -1,0 +1,212 @@
+"""Run one training job end to end: check data, write config, train, score, record in MLflow."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from myna.data.example import Example, Span
+from myna.data.splits import train_dev_split
+from myna.errors import InputError
+from myna.train import configs, data
+from myna.train import logger as train_logger
+from myna.train.tracking import flat_metrics, log_dir, setup_mlflow
+
+
+class TimeLimitReached(Exception):
+    """Raised from the logger to stop spaCy's loop; spaCy saves model-last on the way out."""
+
+
+@dataclass
+class TrainSpec:
+    task: str  # "ner" or "textcat"
+    source: Path
+    output: Path
+    dev_source: Path | None = None
+    base: str = configs.BLANK
+    exclusive: bool = True
+    text_column: str = "text"
+    label_column: str | None = None
+    epochs: int = 20
+    max_minutes: float | None = None
+    seed: int = 0
+    patience: int = 1600
+    dev_fraction: float = 0.2
+    fix_spans: str | None = None
+    rehearse: bool = True
+
+
+@dataclass
+class TrainResult:
+    output: Path
+    best_model: Path
+    run_id: str
+    scores: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    stopped_early: str | None = None
+
+
+def load_base(task: str, base: str):
+    """The base pipeline (or a blank English one) and the name it is sourced by."""
+    import spacy
+
+    if base == configs.BLANK:
+        return spacy.blank("en"), None
+    from myna.text.models import resolve_model
+
+    source = resolve_model(base)
+    nlp = spacy.load(source)
+    if task == "ner" and "ner" not in nlp.pipe_names:
+        raise InputError(f"base pipeline {base!r} has no 'ner' component to update; "
+                         "use --base blank to train one from scratch")
+    return nlp, source
+
+
+def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) -> int:
+    """Add the base model's own entities (of its labels) to each training text where they do
+    not overlap a gold span, so updating with new labels does not forget the old ones."""
+    base_labels = set(base_nlp.get_pipe("ner").labels) - new_labels
+    added = 0
+    texts = (ex.text for ex in examples)
+    for ex, doc in zip(examples, base_nlp.pipe(texts, batch_size=256), strict=True):
+        gold_labels = {s.label for s in ex.spans}
+        for ent in doc.ents:
+            if ent.label_ not in base_labels or ent.label_ in gold_labels:
+                continue
+            if any(ent.start_char < s.end and s.start < ent.end_char for s in ex.spans):
+                continue
+            ex.spans.append(Span(ent.start_char, ent.end_char, ent.label_))
+            added += 1
+        ex.spans.sort(key=lambda s: s.start)
+    return added
+
+
+def eval_frequency(n_examples: int) -> int:
+    return max(5, min(200, n_examples // 8))
+
+
+def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
+                 ) -> tuple[data.PreparedData, int]:
+    """Read, align, split, check and (for an update) rehearse; write the DocBin corpus."""
+    label_column = spec.label_column if spec.task == "textcat" else None
+    train_examples = data.load(spec.source, spec.text_column, label_column)
+    dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
+                    if spec.dev_source else None)
+    if spec.task == "ner":
+        data.align_spans(train_examples, nlp, spec.fix_spans, str(spec.source))
+        if dev_examples is not None:
+            data.align_spans(dev_examples, nlp, spec.fix_spans, str(spec.dev_source))
+    if dev_examples is None:
+        train_examples, dev_examples = train_dev_split(train_examples, spec.dev_fraction,
+                                                       spec.seed)
+    rehearsed = 0
+    if spec.task == "ner":
+        labels = data.check_ner(train_examples, dev_examples)
+        if source and spec.rehearse:
+            # Dev too: its base-label scores then measure agreement with the base model,
+            # i.e. how much of the old labels the update forgot.
+            rehearsed = rehearse_with_base(train_examples, nlp, set(labels))
+            rehearse_with_base(dev_examples, nlp, set(labels))
+            labels = data.check_ner(train_examples, dev_examples)
+    else:
+        labels = data.check_textcat(train_examples, dev_examples, spec.exclusive)
+    output.mkdir(parents=True, exist_ok=True)
+    return data.prepare(train_examples, dev_examples, labels, nlp, output / "corpus"), rehearsed
+
+
+def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
+          ) -> TrainResult:
+    """Everything that can be wrong with the input is checked before the first update."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as spacy_train
+
+    if spec.task not in ("ner", "textcat"):
+        raise InputError(f"unknown task {spec.task!r}")
+    nlp, source = load_base(spec.task, spec.base)
+    output = spec.output.resolve()
+    prepared, rehearsed = prepare_data(spec, nlp, source, output)
+    labels = prepared.labels
+    config = configs.build_config(
+        spec.task, spec.exclusive, nlp if source else None, source,
+        train_path=prepared.train_path,
+        dev_path=prepared.dev_path, max_epochs=spec.epochs, seed=spec.seed,
+        patience=spec.patience, eval_frequency=eval_frequency(len(prepared.train)))
+    config = configs.fill_config(config)
+    config.to_disk(output / "config.cfg")
+
+    mlflow = setup_mlflow()
+    history: list[dict[str, Any]] = []
+    started = time.monotonic()
+    stopped = None
+    with mlflow.start_run(run_name=f"{spec.task}-{spec.base}") as run:
+        mlflow.set_tags({"myna.task": spec.task, "myna.base": spec.base,
+                         "myna.source": str(spec.source)})
+        mlflow.log_params({
+            "task": spec.task, "base": spec.base, "exclusive": spec.exclusive,
+            "epochs": spec.epochs, "max_minutes": spec.max_minutes, "seed": spec.seed,
+            "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
+            "fix_spans": spec.fix_spans, **prepared.fingerprint(),
+        })
+        mlflow.log_artifact(str(output / "config.cfg"))
+
+        def record(info: dict[str, Any]) -> None:
+            step = int(info.get("step") or 0)
+            entry = {"epoch": info.get("epoch"), "step": step, "score": info.get("score"),
+                     "losses": dict(info.get("losses") or {}),
+                     "seconds": time.monotonic() - started}
+            history.append(entry)
+            metrics = flat_metrics("", {"score": info.get("score") or 0.0,
+                                        "epoch": info.get("epoch") or 0})
+            metrics.update(flat_metrics("loss", entry["losses"]))
+            metrics.update(flat_metrics("dev", info.get("other_scores") or {}))
+            mlflow.log_metrics(metrics, step=step)
+            if on_eval is not None:
+                on_eval(entry)
+            if spec.max_minutes is not None and entry["seconds"] > spec.max_minutes * 60:
+                raise TimeLimitReached()
+
+        train_logger.clear_listeners()
+        train_logger.add_listener(record)
+        try:
+            # The written config keeps spaCy's console logger so `spacy train config.cfg`
+            # reruns as usual; this run reports through Myna's logger instead.
+            run_config = config.copy()
+            run_config["training"]["logger"] = {"@loggers": "myna.TrainingLogger.v1"}
+            nlp_trained = init_nlp(run_config, use_gpu=-1)
+            spacy_train(nlp_trained, output, use_gpu=-1, stdout=io.StringIO(),
+                        stderr=io.StringIO())
+        except TimeLimitReached:
+            stopped = f"time limit of {spec.max_minutes} minutes"
+        finally:
+            train_logger.clear_listeners()
+        best = output / "model-best"
+        if not best.exists():
+            best = output / "model-last"
+        scores = score_model(best, prepared.dev)
+        (output / "scores.json").write_text(json.dumps(scores, indent=2))
+        mlflow.log_metrics(flat_metrics("final", scores))
+        mlflow.log_artifact(str(output / "scores.json"))
+        log_dir(mlflow, best, "model")
+        run_id = run.info.run_id
+    return TrainResult(output, best, run_id, scores, history, stopped)
+
+
+def score_model(model_dir: Path, dev: list[Example]) -> dict[str, Any]:
+    """spaCy's own scorer on the dev examples, keeping the headline and per-label scores."""
+    import spacy
+    from spacy.training import Example as SpacyExample
+
+    from myna.data.docbin import example_to_doc, make_doc
+
+    nlp = spacy.load(model_dir)
+    gold = [SpacyExample(make_doc(ex, nlp), example_to_doc(ex, nlp, f"dev example {i}"))
+            for i, ex in enumerate(dev, start=1)]
+    raw = nlp.evaluate(gold)
+    keep = ("ents_p", "ents_r", "ents_f", "ents_per_type", "cats_score", "cats_micro_f",
+            "cats_macro_f", "cats_macro_auc", "cats_f_per_type")
+    return {k: v for k, v in raw.items() if k in keep and v is not None}
