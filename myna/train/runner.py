@@ -156,8 +156,10 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
 
         def record(info: dict[str, Any]) -> None:
             step = int(info.get("step") or 0)
-            entry = {"epoch": info.get("epoch"), "step": step, "score": info.get("score"),
-                     "losses": dict(info.get("losses") or {}),
+            score = info.get("score")
+            entry = {"epoch": info.get("epoch"), "step": step,
+                     "score": None if score is None else float(score),
+                     "losses": {k: float(v) for k, v in (info.get("losses") or {}).items()},
                      "seconds": time.monotonic() - started}
             history.append(entry)
             metrics = flat_metrics("", {"score": info.get("score") or 0.0,
@@ -189,6 +191,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             best = output / "model-last"
         scores = score_model(best, prepared.dev)
         (output / "scores.json").write_text(json.dumps(scores, indent=2))
+        (output / "history.json").write_text(json.dumps(history, indent=2))
         mlflow.log_metrics(flat_metrics("final", scores))
         mlflow.log_artifact(str(output / "scores.json"))
         log_dir(mlflow, best, "model")
@@ -209,4 +212,11 @@ def score_model(model_dir: Path, dev: list[Example]) -> dict[str, Any]:
     raw = nlp.evaluate(gold)
     keep = ("ents_p", "ents_r", "ents_f", "ents_per_type", "cats_score", "cats_micro_f",
             "cats_macro_f", "cats_macro_auc", "cats_f_per_type")
-    return {k: v for k, v in raw.items() if k in keep and v is not None}
+    return {k: _plain(v) for k, v in raw.items() if k in keep and v is not None}
+
+
+def _plain(value: Any) -> Any:
+    """Scorer results hold numpy floats; JSON and MLflow want Python ones."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return float(value)

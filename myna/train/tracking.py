@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 from myna.config import get_settings
@@ -45,7 +46,7 @@ def flat_metrics(prefix: str, scores: dict, out: dict[str, float] | None = None,
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             flat_metrics(name, value, out)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             out[_safe(name)] = float(value)
     return out
 

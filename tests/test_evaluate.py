@@ -1,0 +1,94 @@
+"""`myna evaluate` on models trained here, scored by spaCy and cross-checked with seqeval."""
+
+import json
+
+import pytest
+import spacy
+
+from myna.errors import InputError
+from myna.train.evaluate import evaluate
+from myna.train.runner import TrainSpec, train
+
+CONLL = """Angela B-PER
+Merkel I-PER
+visited O
+Paris B-LOC
+. O
+
+Shares O
+of O
+Siemens B-ORG
+rose O
+in O
+Berlin B-LOC
+. O
+
+Emmanuel B-PER
+Macron I-PER
+met O
+Siemens B-ORG
+bosses O
+. O
+
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evaluate")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MYNA_HOME", str(root / "home"))
+        conll = root / "train.conll"
+        conll.write_text(CONLL * 15)
+        ner = train(TrainSpec(task="ner", source=conll, output=root / "ner", epochs=6))
+        csv_path = root / "tc.csv"
+        rows = ["text,label"] + [f"The striker scored goal number {i}.,Sports" for i in range(30)]
+        rows += [f"The bank raised its rates by {i} points.,Business" for i in range(30)]
+        csv_path.write_text("\n".join(rows) + "\n")
+        tc = train(TrainSpec(task="textcat", source=csv_path, output=root / "tc",
+                             label_column="label", epochs=4))
+    return {"root": root, "conll": conll, "ner": ner, "csv": csv_path, "tc": tc}
+
+
+def test_ner_scores_agree_with_seqeval_on_conll(trained):
+    report = evaluate(str(trained["ner"].best_model), trained["conll"])
+    assert report.task == "ner" and report.examples == 45
+    assert set(report.per_label) == {"PER", "LOC", "ORG"}
+    assert report.per_label["PER"]["support"] == 30
+    assert report.micro["f"] > 0  # some hits and some misses: a real comparison
+    assert report.seqeval_f1 == pytest.approx(report.micro["f"], abs=1e-9)
+
+
+def test_textcat_report_with_plots(trained, myna, tmp_path):
+    model = trained["tc"].best_model
+    r = myna("evaluate", model, trained["csv"], "--label-column", "label", "--report",
+             tmp_path / "rep", "--json", tmp_path / "scores.json")
+    assert r.code == 0, r.err
+    assert "accuracy" in r.out and "macro avg" in r.out
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert sum(map(sum, scores["confusion"])) == 60
+    assert scores["accuracy"] > 0.9
+    for name in ("f1.png", "confusion.png", "learning_curve.png"):
+        assert (tmp_path / "rep" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "| Business |" in md and "![Confusion matrix](confusion.png)" in md
+
+
+def test_worst_errors_are_the_confident_mistakes(trained, tmp_path):
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("text,label\nThe striker scored goal number 3.,Business\n"
+                     "The bank raised its rates by 2 points.,Business\n")
+    report = evaluate(str(trained["tc"].best_model), wrong, label_column="label")
+    assert [e["text"] for e in report.errors] == ["The striker scored goal number 3."]
+    assert report.errors[0]["predicted"] == "Sports"
+
+
+def test_evaluate_rejects_what_it_cannot_score(trained, tmp_path):
+    unlabelled = tmp_path / "plain.jsonl"
+    unlabelled.write_text('{"text": "No labels here."}\n')
+    with pytest.raises(InputError, match="neither entity spans nor categories"):
+        evaluate(str(trained["ner"].best_model), unlabelled)
+    blank = tmp_path / "blank"
+    spacy.blank("en").to_disk(blank)
+    with pytest.raises(InputError, match="no 'ner' component"):
+        evaluate(str(blank), trained["conll"])
