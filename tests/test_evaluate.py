@@ -92,3 +92,21 @@ def test_evaluate_rejects_what_it_cannot_score(trained, tmp_path):
     spacy.blank("en").to_disk(blank)
     with pytest.raises(InputError, match="no 'ner' component"):
         evaluate(str(blank), trained["conll"])
+
+
+def test_compare_base_and_custom_on_shared_labels(trained, myna, tmp_path):
+    from myna.train.compare import compare
+
+    result = compare("en_core_web_sm", str(trained["ner"].best_model), trained["conll"])
+    assert result.shared == ["LOC", "ORG"]  # OntoNotes labels: people are PERSON, not PER
+    rows = {r["label"]: r for r in result.rows}
+    assert rows["PER"]["base_f"] is None and rows["PER"]["custom_f"] is not None
+    assert rows["ORG"]["delta"] == pytest.approx(rows["ORG"]["custom_f"] - rows["ORG"]["base_f"])
+    assert result.disagreements and all(d["base"] != d["custom"] for d in result.disagreements)
+
+    r = myna("compare", "en_core_web_sm", trained["ner"].best_model, trained["conll"],
+             "--html", tmp_path / "diff.html", "--sample", "3")
+    assert r.code == 0, r.err
+    assert "shared label" in r.out and "3 sampled disagreement(s)" in r.out
+    page = (tmp_path / "diff.html").read_text()
+    assert "#1 base" in page and "#1 custom" in page

@@ -8,7 +8,7 @@ import sys
 import click
 import typer
 
-from myna.cli import analyze, data, demo, evaluate, kb, train
+from myna.cli import analyze, compare, data, demo, evaluate, kb, train
 from myna.cli.console import err_console
 from myna.errors import MynaError
 
@@ -30,6 +30,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 app.command("analyze")(analyze.analyze_command)
 app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("compare")(compare.compare_command)
 app.add_typer(data.app, name="data")
 app.add_typer(kb.app, name="kb")
 app.add_typer(train.app, name="train")

@@ -55,15 +55,21 @@ def _load_model(model: str):
     return spacy.load(resolve_model(model))
 
 
-def evaluate(model: str, data_path: str | Path, *, text_column: str = "text",
-             label_column: str | None = None, fmt: str | None = None, n_errors: int = 10,
-             ) -> EvalReport:
-    from spacy.training import Example as SpacyExample
-
+def load_labelled(data_path: str | Path, text_column: str = "text",
+                  label_column: str | None = None, fmt: str | None = None,
+                  ) -> tuple[list[Example], str]:
     examples = list(read_examples(data_path, fmt, text_column, label_column))
     if not examples:
         raise InputError("no examples to evaluate", where=str(data_path))
-    task = detect_task(examples)
+    return examples, detect_task(examples)
+
+
+def predict(model: str, examples: list[Example], task: str, data_path: str | Path):
+    """Run ``model`` over the examples' texts (their own tokens for CoNLL); return the
+    pipeline, spaCy ``Example`` pairs (predicted, reference) and spaCy's scores."""
+    from spacy.scorer import Scorer
+    from spacy.training import Example as SpacyExample
+
     nlp = _load_model(model)
     if task == "ner" and "ner" not in nlp.pipe_names:
         raise InputError(f"model {model!r} has no 'ner' component (pipes: "
@@ -71,16 +77,26 @@ def evaluate(model: str, data_path: str | Path, *, text_column: str = "text",
     if task == "textcat" and not set(TEXTCAT_PIPES) & set(nlp.pipe_names):
         raise InputError(f"model {model!r} has no text classifier (pipes: "
                          f"{', '.join(nlp.pipe_names)})")
-    from spacy.scorer import Scorer
-
     references = [example_to_doc(ex, nlp, f"{data_path}: example {i}")
                   for i, ex in enumerate(examples, start=1)]
     predicted = nlp.pipe((make_doc(ex, nlp) for ex in examples), batch_size=256)
     pairs = [SpacyExample(doc, ref) for doc, ref in zip(predicted, references, strict=True)]
-    scores = Scorer(nlp).score(pairs)
+    return nlp, pairs, Scorer(nlp).score(pairs)
+
+
+def evaluate(model: str, data_path: str | Path, *, text_column: str = "text",
+             label_column: str | None = None, fmt: str | None = None, n_errors: int = 10,
+             ) -> EvalReport:
+    examples, task = load_labelled(data_path, text_column, label_column, fmt)
+    nlp, pairs, scores = predict(model, examples, task, data_path)
+    return build_report(task, model, str(data_path), examples, pairs, scores, nlp, n_errors)
+
+
+def build_report(task: str, model: str, data: str, examples: list[Example], pairs, scores,
+                 nlp, n_errors: int) -> EvalReport:
     if task == "ner":
-        return _ner_report(model, str(data_path), examples, pairs, scores, nlp, n_errors)
-    return _textcat_report(model, str(data_path), pairs, scores, nlp, n_errors)
+        return _ner_report(model, data, examples, pairs, scores, nlp, n_errors)
+    return _textcat_report(model, data, pairs, scores, nlp, n_errors)
 
 
 def _macro(per_label: dict[str, dict[str, float]]) -> dict[str, float]:
