@@ -45,3 +45,18 @@ def myna(capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def build_tiny_bert(path, words: list[str], hidden: int = 16):
+    """A tiny BERT the test builds itself: AutoConfig → from_config → save_pretrained."""
+    from transformers import AutoConfig, AutoModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(set(words))]
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab.txt").write_text("\n".join(vocab))
+    config = AutoConfig.for_model("bert", vocab_size=len(vocab), hidden_size=hidden,
+                                  num_hidden_layers=1, num_attention_heads=2,
+                                  intermediate_size=2 * hidden, max_position_embeddings=64)
+    AutoModel.from_config(config).save_pretrained(path)
+    BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
+    return path

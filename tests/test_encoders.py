@@ -9,18 +9,10 @@ from myna.text.encoders import load_sentence_encoder
 
 @pytest.fixture
 def tiny_bert(tmp_path):
-    from transformers import AutoConfig, AutoModel, BertTokenizerFast
+    from conftest import build_tiny_bert
 
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "apple", "shares", "rose", "fell",
-             "the", "market"]
-    (tmp_path / "vocab.txt").write_text("\n".join(words))
-    config = AutoConfig.for_model("bert", vocab_size=len(words), hidden_size=16,
-                                  num_hidden_layers=1, num_attention_heads=2,
-                                  intermediate_size=32, max_position_embeddings=64)
-    path = tmp_path / "tiny-bert"
-    AutoModel.from_config(config).save_pretrained(path)
-    BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt")).save_pretrained(path)
-    return path
+    return build_tiny_bert(tmp_path / "tiny-bert", ["apple", "shares", "rose", "fell", "the",
+                                                    "market"])
 
 
 def test_local_directory_loads_offline_and_encodes(tiny_bert):

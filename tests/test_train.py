@@ -167,3 +167,42 @@ def test_fix_spans_expand_and_drop(tmp_path):
     ex = [Example(text="New York City", spans=[Span(0, 8, "GPE"), Span(4, 13, "GPE")])]
     with pytest.raises(InputError, match="overlaps"):
         align_spans(ex, nlp, None, "x")
+
+
+def test_transformer_textcat_from_a_local_model_directory(tmp_path, myna):
+    from conftest import build_tiny_bert
+    from transformers import AutoModelForSequenceClassification
+
+    words = ["the", "striker", "scored", "a", "goal", "team", "won", "match", "bank", "raised",
+             "rates", "shares", "fell", "market", "on"]
+    base = build_tiny_bert(tmp_path / "tiny-bert", words, hidden=32)
+    rows = ["text,label"]
+    rows += ["the striker scored a goal,Sports", "the team won the match,Sports"] * 20
+    rows += ["the bank raised rates,Business", "shares fell on the market,Business"] * 20
+    (tmp_path / "tc.csv").write_text("\n".join(rows) + "\n")
+    r = myna("train", "textcat", tmp_path / "tc.csv", "--label-column", "label", "--base",
+             f"transformer:{base}", "-o", tmp_path / "hf", "--epochs", "6")
+    assert r.code == 0, r.err
+    assert "train_config.json" in r.err
+    nlp = spacy.load(tmp_path / "hf" / "model-best")  # a spaCy pipeline wrapping the model
+    cats = nlp("the bank raised rates").cats
+    assert set(cats) == {"Business", "Sports"} and sum(cats.values()) == pytest.approx(1.0)
+    hf = AutoModelForSequenceClassification.from_pretrained(
+        tmp_path / "hf" / "model-best" / "textcat" / "hf")
+    assert hf.config.id2label == {0: "Business", 1: "Sports"}
+    settings = json.loads((tmp_path / "hf" / "train_config.json").read_text())
+    assert settings["training_args"]["num_train_epochs"] == 6
+    assert (tmp_path / "hf" / "model-last" / "textcat" / "hf" / "config.json").exists()
+    r = myna("evaluate", tmp_path / "hf" / "model-best", tmp_path / "tc.csv", "-l", "label")
+    assert r.code == 0 and "accuracy" in r.out
+
+
+def test_transformer_base_errors(tmp_path, ticker_jsonl, textcat_csv):
+    from myna.errors import ModelNotFoundError
+
+    with pytest.raises(InputError, match="text classifiers"):
+        train(TrainSpec(task="ner", source=ticker_jsonl, output=tmp_path / "x",
+                        base="transformer"))
+    with pytest.raises(ModelNotFoundError, match="no config.json"):
+        train(TrainSpec(task="textcat", source=textcat_csv, output=tmp_path / "x",
+                        label_column="label", base=f"transformer:{tmp_path}"))

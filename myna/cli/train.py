@@ -57,7 +57,7 @@ def _report(result: TrainResult) -> None:
     console.print(table)
     if result.stopped_early:
         err_console.print(f"stopped at the {result.stopped_early}")
-    err_console.print(f"model: {result.best_model}\nconfig: {result.output / 'config.cfg'}\n"
+    err_console.print(f"model: {result.best_model}\nconfig: {result.config}\n"
                       f"MLflow run: {result.run_id}")
 
 

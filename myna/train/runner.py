@@ -16,6 +16,7 @@ from myna.errors import InputError
 from myna.train import configs, data
 from myna.train import logger as train_logger
 from myna.train.tracking import flat_metrics, log_dir, setup_mlflow
+from myna.train.transformer import is_transformer_base
 
 
 class TimeLimitReached(Exception):
@@ -50,11 +51,24 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     stopped_early: str | None = None
 
+    @property
+    def config(self) -> Path:
+        """spaCy's config.cfg, or the Trainer settings of a transformer run."""
+        cfg = self.output / "config.cfg"
+        return cfg if cfg.exists() else self.output / "train_config.json"
+
 
 def load_base(task: str, base: str):
     """The base pipeline (or a blank English one) and the name it is sourced by."""
     import spacy
 
+    from myna.train.transformer import is_transformer_base
+
+    if is_transformer_base(base):
+        if task != "textcat":
+            raise InputError("--base transformer trains text classifiers so far; for NER use "
+                             "--base blank or a spaCy pipeline")
+        return spacy.blank("en"), None
     if base == configs.BLANK:
         return spacy.blank("en"), None
     from myna.text.models import resolve_model
@@ -122,27 +136,24 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
 def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
           ) -> TrainResult:
     """Everything that can be wrong with the input is checked before the first update."""
-    from spacy.training.initialize import init_nlp
-    from spacy.training.loop import train as spacy_train
-
     if spec.task not in ("ner", "textcat"):
         raise InputError(f"unknown task {spec.task!r}")
     nlp, source = load_base(spec.task, spec.base)
     output = spec.output.resolve()
     prepared, rehearsed = prepare_data(spec, nlp, source, output)
     labels = prepared.labels
-    config = configs.build_config(
-        spec.task, spec.exclusive, nlp if source else None, source,
-        train_path=prepared.train_path,
-        dev_path=prepared.dev_path, max_epochs=spec.epochs, seed=spec.seed,
-        patience=spec.patience, eval_frequency=eval_frequency(len(prepared.train)))
-    config = configs.fill_config(config)
-    config.to_disk(output / "config.cfg")
+    transformer = is_transformer_base(spec.base)
+    if not transformer:
+        config = configs.fill_config(configs.build_config(
+            spec.task, spec.exclusive, nlp if source else None, source,
+            train_path=prepared.train_path, dev_path=prepared.dev_path,
+            max_epochs=spec.epochs, seed=spec.seed, patience=spec.patience,
+            eval_frequency=eval_frequency(len(prepared.train))))
+        config.to_disk(output / "config.cfg")
 
     mlflow = setup_mlflow()
     history: list[dict[str, Any]] = []
     started = time.monotonic()
-    stopped = None
     with mlflow.start_run(run_name=f"{spec.task}-{spec.base}") as run:
         mlflow.set_tags({"myna.task": spec.task, "myna.base": spec.base,
                          "myna.source": str(spec.source)})
@@ -152,7 +163,6 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
             "fix_spans": spec.fix_spans, **prepared.fingerprint(),
         })
-        mlflow.log_artifact(str(output / "config.cfg"))
 
         def record(info: dict[str, Any]) -> None:
             step = int(info.get("step") or 0)
@@ -162,33 +172,25 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
                      "losses": {k: float(v) for k, v in (info.get("losses") or {}).items()},
                      "seconds": time.monotonic() - started}
             history.append(entry)
-            metrics = flat_metrics("", {"score": info.get("score") or 0.0,
+            metrics = flat_metrics("", {"score": entry["score"] or 0.0,
                                         "epoch": info.get("epoch") or 0})
             metrics.update(flat_metrics("loss", entry["losses"]))
             metrics.update(flat_metrics("dev", info.get("other_scores") or {}))
             mlflow.log_metrics(metrics, step=step)
             if on_eval is not None:
                 on_eval(entry)
-            if spec.max_minutes is not None and entry["seconds"] > spec.max_minutes * 60:
-                raise TimeLimitReached()
 
-        train_logger.clear_listeners()
-        train_logger.add_listener(record)
-        try:
-            # The written config keeps spaCy's console logger so `spacy train config.cfg`
-            # reruns as usual; this run reports through Myna's logger instead.
-            run_config = config.copy()
-            run_config["training"]["logger"] = {"@loggers": "myna.TrainingLogger.v1"}
-            nlp_trained = init_nlp(run_config, use_gpu=-1)
-            spacy_train(nlp_trained, output, use_gpu=-1, stdout=io.StringIO(),
-                        stderr=io.StringIO())
-        except TimeLimitReached:
-            stopped = f"time limit of {spec.max_minutes} minutes"
-        finally:
-            train_logger.clear_listeners()
-        best = output / "model-best"
-        if not best.exists():
-            best = output / "model-last"
+        if transformer:
+            from myna.train.transformer import train_textcat
+
+            best, _, _, stopped = train_textcat(
+                prepared.train, prepared.dev, labels, base=spec.base, exclusive=spec.exclusive,
+                output=output, epochs=spec.epochs, seed=spec.seed, max_minutes=spec.max_minutes,
+                on_eval=record)
+            mlflow.log_artifact(str(output / "train_config.json"))
+        else:
+            mlflow.log_artifact(str(output / "config.cfg"))
+            best, stopped = _fit_spacy(config, output, record, spec.max_minutes, started)
         scores = score_model(best, prepared.dev)
         (output / "scores.json").write_text(json.dumps(scores, indent=2))
         (output / "history.json").write_text(json.dumps(history, indent=2))
@@ -197,6 +199,35 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         log_dir(mlflow, best, "model")
         run_id = run.info.run_id
     return TrainResult(output, best, run_id, scores, history, stopped)
+
+
+def _fit_spacy(config, output: Path, record: Callable[[dict[str, Any]], None],
+               max_minutes: float | None, started: float) -> tuple[Path, str | None]:
+    """spaCy's own loop; returns model-best (or model-last) and why it stopped early."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as spacy_train
+
+    def check_time(info: dict[str, Any]) -> None:
+        if max_minutes is not None and time.monotonic() - started > max_minutes * 60:
+            raise TimeLimitReached()
+
+    stopped = None
+    train_logger.clear_listeners()
+    train_logger.add_listener(record)
+    train_logger.add_listener(check_time)
+    try:
+        # The written config keeps spaCy's console logger so `spacy train config.cfg`
+        # reruns as usual; this run reports through Myna's logger instead.
+        run_config = config.copy()
+        run_config["training"]["logger"] = {"@loggers": "myna.TrainingLogger.v1"}
+        spacy_train(init_nlp(run_config, use_gpu=-1), output, use_gpu=-1,
+                    stdout=io.StringIO(), stderr=io.StringIO())
+    except TimeLimitReached:
+        stopped = f"time limit of {max_minutes} minutes"
+    finally:
+        train_logger.clear_listeners()
+    best = output / "model-best"
+    return (best if best.exists() else output / "model-last"), stopped
 
 
 def score_model(model_dir: Path, dev: list[Example]) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""AG News topic classification: train on 800 (200 per class) or all 8,000 labels, score on
+`ag_news/dev.csv` (3,800 rows never seen in training).
+
+    .venv/bin/python bench/train_textcat.py --per-class 200 --base blank
+    .venv/bin/python bench/train_textcat.py --per-class 0 --base blank      # all 8,000
+
+Early stopping and model-best use a stratified 10% of the training labels, not dev.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import time
+from collections import defaultdict
+
+from common import OUT, machine, require_shared, today, write_section
+
+CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci_Tech"}
+
+
+def write_subset(per_class: int, seed: int) -> tuple[str, int]:
+    rows_by_class = defaultdict(list)
+    with open(require_shared("ag_news", "train.csv"), newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows_by_class[row["class_index"]].append(row["description"])
+    rng = random.Random(seed)
+    chosen = []
+    for cls, texts in sorted(rows_by_class.items()):
+        texts = list(texts)
+        rng.shuffle(texts)
+        chosen += [(t, CLASSES[cls]) for t in (texts[:per_class] if per_class else texts)]
+    rng.shuffle(chosen)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"ag_train_{per_class or 'all'}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label"])
+        w.writerows(chosen)
+    return str(path), len(chosen)
+
+
+def write_dev() -> str:
+    path = OUT / "ag_dev.csv"
+    with open(require_shared("ag_news", "dev.csv"), newline="", encoding="utf-8") as f, \
+            open(path, "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out)
+        w.writerow(["text", "label"])
+        for row in csv.DictReader(f):
+            w.writerow([row["description"], CLASSES[row["class_index"]]])
+    return str(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--per-class", type=int, default=200, help="0 = all 8,000")
+    ap.add_argument("--base", default="blank")
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--max-minutes", type=float, default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
+    from myna.train.evaluate import evaluate
+    from myna.train.runner import TrainSpec, train
+
+    train_path, n = write_subset(args.per_class, args.seed)
+    dev_path = write_dev()
+    out = OUT / f"textcat_{args.base.replace(':', '_').replace('/', '_')}_{args.per_class or 'all'}"
+    t0 = time.perf_counter()
+    result = train(TrainSpec(task="textcat", source=train_path, output=out, base=args.base,
+                             label_column="label", epochs=args.epochs,
+                             max_minutes=args.max_minutes, seed=args.seed, dev_fraction=0.1))
+    train_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report = evaluate(str(result.best_model), dev_path, label_column="label")
+    eval_s = time.perf_counter() - t0
+    name = f"ag-textcat-{args.base}-{args.per_class or 'all'}"
+    body = f"""### AG News textcat · base `{args.base}` · {n:,} labels
+
+Command: `.venv/bin/python bench/train_textcat.py --per-class {args.per_class} --base {args.base} --epochs {args.epochs}{f' --max-minutes {args.max_minutes}' if args.max_minutes else ''}`
+Date: {today()} · Machine: {machine()} · one run
+
+| train rows (10% of them for early stopping) | training wall | epochs run | dev.csv rows | macro-F1 | accuracy | scoring wall |
+|---:|---:|---:|---:|---:|---:|---:|
+| {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s |
+
+Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
+"""
+    write_section(name, body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
