@@ -106,9 +106,19 @@ def test_multilabel_textcat(tmp_path):
 
 
 def test_new_label_on_pretrained_pipeline_keeps_old_labels(ticker_jsonl, tmp_path, myna):
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("".join(json.dumps({"text": f"Officials in Berlin met {n} bankers on Friday."})
+                           + "\n" for n in ("three", "five", "ten")))
     r = myna("train", "ner", ticker_jsonl, "--base", "en_core_web_sm", "-o", tmp_path / "t",
-             "--epochs", "3")
+             "--epochs", "10", "--rehearse-with", raw)
     assert r.code == 0, r.err
+    from spacy.tokens import DocBin
+
+    train_docs = list(DocBin().from_disk(tmp_path / "t" / "corpus" / "train.spacy")
+                      .get_docs(spacy.blank("en").vocab))
+    assert len(train_docs) == 48 + 3  # 80% of 60 ticker texts plus the raw texts
+    berlin = [d for d in train_docs if d.text.startswith("Officials")][0]
+    assert ("Berlin", "GPE") in {(e.text, e.label_) for e in berlin.ents}
     assert "TICKER" in r.out and "MLflow run" in r.err
     nlp = spacy.load(tmp_path / "t" / "model-best")
     doc = nlp("Cisco (Nasdaq: CSCO) rose in Paris after Tim Cook spoke.")
@@ -206,3 +216,14 @@ def test_transformer_base_errors(tmp_path, ticker_jsonl, textcat_csv):
     with pytest.raises(ModelNotFoundError, match="no config.json"):
         train(TrainSpec(task="textcat", source=textcat_csv, output=tmp_path / "x",
                         label_column="label", base=f"transformer:{tmp_path}"))
+
+
+def test_dev_may_use_labels_the_base_model_already_knows():
+    from myna.data import Example, Span
+    from myna.train.data import check_ner
+
+    train_ex = [Example(text="ORCL rose", spans=[Span(0, 4, "TICKER")])]
+    dev_ex = [Example(text="first ORCL", spans=[Span(0, 5, "ORDINAL"), Span(6, 10, "TICKER")])]
+    assert check_ner(train_ex, dev_ex, frozenset({"ORDINAL", "ORG"})) == ["ORDINAL", "TICKER"]
+    with pytest.raises(InputError, match="ORDINAL appear in dev but never in train"):
+        check_ner(train_ex, dev_ex)

@@ -70,11 +70,15 @@ def ner_command(
                                          help="expand, contract or drop misaligned spans."),
     rehearse: bool = typer.Option(True, help="Keep the base model's labels by training on its "
                                              "own predictions too."),
+    rehearse_with: Path | None = typer.Option(
+        None, "--rehearse-with", help="Raw texts the base model annotates as extra training "
+                                      "data, so a small new-label set does not drown the old."),
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
     _run(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
-                   text_column=text_column, fix_spans=fix_spans, rehearse=rehearse))
+                   text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
+                   rehearse_with=rehearse_with))
 
 
 @app.command("textcat")

@@ -109,12 +109,15 @@ def check_textcat(train: list[Example], dev: list[Example], exclusive: bool) -> 
     return labels
 
 
-def check_ner(train: list[Example], dev: list[Example]) -> list[str]:
-    labels = sorted({s.label for ex in train for s in ex.spans})
+def check_ner(train: list[Example], dev: list[Example], known: frozenset[str] = frozenset(),
+              ) -> list[str]:
+    """Labels to train; ``known`` are labels the base model already has, which dev may use
+    even where train does not."""
+    labels = {s.label for ex in train for s in ex.spans}
     if not labels:
         raise InputError("the training data has no entity spans")
-    _check_dev_labels({s.label for ex in dev for s in ex.spans}, set(labels))
-    return labels
+    _check_dev_labels({s.label for ex in dev for s in ex.spans}, labels | known)
+    return sorted(labels | ({s.label for ex in dev for s in ex.spans} & known))
 
 
 def _check_dev_labels(dev_labels: set[str], train_labels: set[str]) -> None:

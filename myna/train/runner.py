@@ -40,6 +40,7 @@ class TrainSpec:
     dev_fraction: float = 0.2
     fix_spans: str | None = None
     rehearse: bool = True
+    rehearse_with: Path | None = None  # raw texts the base model annotates as extra training
 
 
 @dataclass
@@ -126,7 +127,14 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
             # i.e. how much of the old labels the update forgot.
             rehearsed = rehearse_with_base(train_examples, nlp, set(labels))
             rehearse_with_base(dev_examples, nlp, set(labels))
-            labels = data.check_ner(train_examples, dev_examples)
+            if spec.rehearse_with is not None:
+                raw = data.load(spec.rehearse_with, spec.text_column, None)
+                for ex in raw:
+                    ex.spans = []
+                rehearsed += rehearse_with_base(raw, nlp, set(labels))
+                train_examples = train_examples + raw
+            labels = data.check_ner(train_examples, dev_examples,
+                                    frozenset(nlp.get_pipe("ner").labels))
     else:
         labels = data.check_textcat(train_examples, dev_examples, spec.exclusive)
     output.mkdir(parents=True, exist_ok=True)
@@ -161,7 +169,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "task": spec.task, "base": spec.base, "exclusive": spec.exclusive,
             "epochs": spec.epochs, "max_minutes": spec.max_minutes, "seed": spec.seed,
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
-            "fix_spans": spec.fix_spans, **prepared.fingerprint(),
+            "fix_spans": spec.fix_spans, "rehearse_with": spec.rehearse_with,
+            **prepared.fingerprint(),
         })
 
         def record(info: dict[str, Any]) -> None:
