@@ -21,7 +21,9 @@ BASE = typer.Option(BLANK, "--base", help="blank, or a spaCy pipeline name/path 
 EPOCHS = typer.Option(20, "--epochs", help="Maximum epochs.")
 MINUTES = typer.Option(None, "--max-minutes", help="Stop after this much training time.")
 SEED = typer.Option(0, "--seed")
-PATIENCE = typer.Option(1600, "--patience", help="Steps without dev improvement before stopping.")
+PATIENCE = typer.Option(1600, "--patience",
+                        help="spaCy: steps without dev improvement before stopping "
+                             "(transformer runs stop after 2 epochs without improvement).")
 TEXT_COL = typer.Option("text", "--text-column", "-c")
 
 
