@@ -200,7 +200,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         else:
             mlflow.log_artifact(str(output / "config.cfg"))
             best, stopped = _fit_spacy(config, output, record, spec.max_minutes, started)
-        scores = score_model(best, prepared.dev)
+        scores = score_model(best, prepared.dev, spec.task)
         (output / "scores.json").write_text(json.dumps(scores, indent=2))
         (output / "history.json").write_text(json.dumps(history, indent=2))
         mlflow.log_metrics(flat_metrics("final", scores))
@@ -239,17 +239,11 @@ def _fit_spacy(config, output: Path, record: Callable[[dict[str, Any]], None],
     return (best if best.exists() else output / "model-last"), stopped
 
 
-def score_model(model_dir: Path, dev: list[Example]) -> dict[str, Any]:
+def score_model(model_dir: Path, dev: list[Example], task: str) -> dict[str, Any]:
     """spaCy's own scorer on the dev examples, keeping the headline and per-label scores."""
-    import spacy
-    from spacy.training import Example as SpacyExample
+    from myna.train.evaluate import predict
 
-    from myna.data.docbin import example_to_doc, make_doc
-
-    nlp = spacy.load(model_dir)
-    gold = [SpacyExample(make_doc(ex, nlp), example_to_doc(ex, nlp, f"dev example {i}"))
-            for i, ex in enumerate(dev, start=1)]
-    raw = nlp.evaluate(gold)
+    _, _, raw = predict(str(model_dir), dev, task, "dev")
     keep = ("ents_p", "ents_r", "ents_f", "ents_per_type", "cats_score", "cats_micro_f",
             "cats_macro_f", "cats_macro_auc", "cats_f_per_type")
     return {k: _plain(v) for k, v in raw.items() if k in keep and v is not None}
