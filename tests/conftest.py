@@ -49,7 +49,10 @@ def myna(capsys, monkeypatch):
 
 def build_tiny_bert(path, words: list[str], hidden: int = 16):
     """A tiny BERT the test builds itself: AutoConfig → from_config → save_pretrained."""
-    from transformers import AutoConfig, AutoModel, BertTokenizerFast
+    import torch
+    from transformers import AutoConfig, AutoModel, BertTokenizer
+
+    torch.manual_seed(0)  # the same tiny model every run
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(set(words))]
     path.mkdir(parents=True, exist_ok=True)
@@ -58,5 +61,5 @@ def build_tiny_bert(path, words: list[str], hidden: int = 16):
                                   num_hidden_layers=1, num_attention_heads=2,
                                   intermediate_size=2 * hidden, max_position_embeddings=64)
     AutoModel.from_config(config).save_pretrained(path)
-    BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
+    BertTokenizer(vocab=str(path / "vocab.txt")).save_pretrained(path)
     return path

@@ -110,3 +110,22 @@ def test_compare_base_and_custom_on_shared_labels(trained, myna, tmp_path):
     assert "shared label" in r.out and "3 sampled disagreement(s)" in r.out
     page = (tmp_path / "diff.html").read_text()
     assert "#1 base" in page and "#1 custom" in page
+
+
+def test_label_map_scores_a_pretrained_pipeline_on_conll_labels(trained, myna):
+    from myna.train.compare import compare
+    from myna.train.labelmap import parse_label_map
+
+    mapping = parse_label_map("ontonotes-conll")
+    report = evaluate("en_core_web_sm", trained["conll"], label_map=mapping)
+    assert report.per_label["PER"]["f"] > 0.9  # Angela Merkel, Emmanuel Macron as PERSON
+    assert report.unknown_labels == []
+    result = compare("en_core_web_sm", str(trained["ner"].best_model), trained["conll"],
+                     label_map=mapping)
+    assert result.shared == ["LOC", "ORG", "PER"]
+    r = myna("evaluate", "en_core_web_sm", trained["conll"], "--label-map",
+             "PERSON=PER,GPE=,LOC=,ORG=")
+    assert r.code == 0, r.err
+    assert "PER " in r.out and "does not know the label(s) LOC, ORG" in r.err
+    r = myna("evaluate", "en_core_web_sm", trained["conll"], "--label-map", "PERSON")
+    assert r.code == 1 and "not FROM=TO" in r.err

@@ -207,12 +207,95 @@ def test_transformer_textcat_from_a_local_model_directory(tmp_path, myna):
     assert r.code == 0 and "accuracy" in r.out
 
 
+def test_transformer_ner_tags_spacy_tokens_and_loads_both_ways(tmp_path, myna, ticker_jsonl):
+    from conftest import build_tiny_bert
+    from transformers import AutoModelForTokenClassification
+
+    words = [w.lower() for r in ticker_rows(60) for w in r["text"].replace("(", " ( ")
+             .replace(")", " ) ").replace(":", " : ").replace(".", " . ").replace(",", " , ")
+             .split()]
+    base = build_tiny_bert(tmp_path / "tiny-bert", words, hidden=32)
+    data = tmp_path / "ticker120.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in ticker_rows(120)) + "\n")
+    r = myna("train", "ner", data, "--base", f"transformer:{base}", "-o",
+             tmp_path / "hf", "--epochs", "20",
+             "--batch-size", "8", "--learn-rate", "0.0003")
+    assert r.code == 0, r.err
+    scores = json.loads((tmp_path / "hf" / "scores.json").read_text())
+    assert scores["ents_per_type"]["TICKER"]["f"] > 0.8
+    nlp = spacy.load(tmp_path / "hf" / "model-best")
+    assert nlp.pipe_names == ["ner"] and nlp.get_pipe("ner").labels == ("TICKER",)
+    doc = nlp("Pfizer (NYSE: PFE) fell after a report from London.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("PFE", "TICKER")]
+    hf = AutoModelForTokenClassification.from_pretrained(
+        tmp_path / "hf" / "model-best" / "ner" / "hf")
+    assert hf.config.id2label == {0: "O", 1: "B-TICKER", 2: "I-TICKER"}
+    r = myna("evaluate", tmp_path / "hf" / "model-best", ticker_jsonl)
+    assert r.code == 0 and "TICKER" in r.out
+
+
+def wired_ticker_tagger(path):
+    """A real BERT token classifier whose weights are set by hand: it tags the word "pfe" as
+    B-TICKER and everything else O, wherever the word stands."""
+    import torch
+    from conftest import build_tiny_bert
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(build_tiny_bert(path, ["pfizer", "pfe", "fell"]))
+    tags = {0: "O", 1: "B-TICKER", 2: "I-TICKER"}
+    config = AutoConfig.from_pretrained(path, num_hidden_layers=0, num_labels=3, id2label=tags,
+                                        label2id={v: k for k, v in tags.items()})
+    model = AutoModelForTokenClassification.from_config(config)
+    with torch.no_grad():
+        emb = model.bert.embeddings
+        for table in (emb.word_embeddings, emb.position_embeddings, emb.token_type_embeddings):
+            table.weight.zero_()
+        emb.word_embeddings.weight[:, 0] = -1.0
+        emb.word_embeddings.weight[tokenizer.convert_tokens_to_ids("pfe"), 0] = 1.0
+        emb.word_embeddings.weight[:, 1] = 0.5
+        model.classifier.weight.zero_()
+        model.classifier.bias.zero_()
+        model.classifier.weight[1, 0] = 5.0
+    return model, tokenizer
+
+
+def test_ner_component_tags_every_window_of_a_long_text(tmp_path):
+    from myna.train.hf_component import HFTokenClassifier
+
+    nlp = spacy.blank("en")
+    tagger = HFTokenClassifier("ner", max_length=512, batch_size=4)
+    tagger.set_model(*wired_ticker_tagger(tmp_path / "b"))
+    assert tagger.window == 64  # capped by the model's position embeddings
+    sentence = "Pfizer (NYSE: PFE) fell, Pfizer said."
+    doc = tagger(nlp.make_doc(" ".join([sentence] * 20)))  # about 240 sub-words
+    assert [e.text for e in doc.ents] == ["PFE"] * 20
+    assert {e.label_ for e in doc.ents} == {"TICKER"}
+    assert tagger.labels == ("TICKER",)
+
+
+def test_long_texts_are_cut_into_windows_at_word_boundaries(tmp_path):
+    from conftest import build_tiny_bert
+    from transformers import AutoTokenizer
+
+    from myna.train.hf_words import chunk_words, encode_chunks, tags_to_spans
+
+    tokenizer = AutoTokenizer.from_pretrained(build_tiny_bert(tmp_path / "b", ["shares", "fell"]))
+    texts = [["shares", "fell", "(", "unknown", ")"] * 9, [], ["fell"]]
+    chunks = chunk_words(tokenizer, texts, max_length=10)
+    assert [c.doc for c in chunks] == [0] * 6 + [2]  # 45 words, 8 per window
+    assert sum((c.words for c in chunks if c.doc == 0), []) == texts[0]
+    assert [c.offset for c in chunks[:2]] == [0, len(chunks[0].words)]
+    assert all(len(ids) <= 10 for ids in encode_chunks(tokenizer, chunks, 10)["input_ids"])
+    assert tags_to_spans(["B-ORG", "I-ORG", "O", "I-PER", "B-PER", "I-ORG"]) == [
+        (0, 2, "ORG"), (3, 4, "PER"), (4, 5, "PER"), (5, 6, "ORG")]
+
+
 def test_transformer_base_errors(tmp_path, ticker_jsonl, textcat_csv):
     from myna.errors import ModelNotFoundError
 
-    with pytest.raises(InputError, match="text classifiers"):
+    with pytest.raises(ModelNotFoundError, match="no config.json"):
         train(TrainSpec(task="ner", source=ticker_jsonl, output=tmp_path / "x",
-                        base="transformer"))
+                        base=f"transformer:{tmp_path}"))
     with pytest.raises(ModelNotFoundError, match="no config.json"):
         train(TrainSpec(task="textcat", source=textcat_csv, output=tmp_path / "x",
                         label_column="label", base=f"transformer:{tmp_path}"))

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from myna.cli.console import console, err_console
 from myna.train.compare import compare, write_displacy
+from myna.train.labelmap import parse_label_map
 
 
 def _f(value: float | None) -> str:
@@ -26,10 +27,13 @@ def compare_command(
     sample: int = typer.Option(10, help="How many disagreements to show."),
     html: Path | None = typer.Option(None, "--html", help="displaCy page of disagreements."),
     json_out: Path | None = typer.Option(None, "--json"),
+    label_map: str | None = typer.Option(
+        None, "--label-map", help="Rename the model's entity labels before scoring: "
+                                  "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
 ) -> None:
     """Score two models side by side; show per-label deltas and where they disagree."""
     result = compare(base, custom, data, text_column=text_column, label_column=label_column,
-                     fmt=fmt, sample=sample)
+                     fmt=fmt, sample=sample, label_map=parse_label_map(label_map))
     table = Table(title=f"{base} vs {custom} · {result.base.examples} examples",
                   title_justify="left")
     for col in ("label", "support", "base F1", "custom F1", "Δ"):

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from myna.cli.console import console, err_console
 from myna.train.evaluate import evaluate
+from myna.train.labelmap import parse_label_map
 from myna.train.reports import find_history, write_report
 
 
@@ -23,10 +24,13 @@ def evaluate_command(
                                                                   "and PNG plots here."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the scores as JSON."),
     n_errors: int = typer.Option(10, "--errors", help="Worst errors to show."),
+    label_map: str | None = typer.Option(
+        None, "--label-map", help="Rename the model's entity labels before scoring: "
+                                  "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
 ) -> None:
     """Evaluate a model on labelled data."""
     report = evaluate(model, data, text_column=text_column, label_column=label_column, fmt=fmt,
-                      n_errors=n_errors)
+                      n_errors=n_errors, label_map=parse_label_map(label_map))
     table = Table(title=f"{report.task} · {report.examples} examples", title_justify="left")
     for col in ("label", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "label" else "right")

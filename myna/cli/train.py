@@ -17,14 +17,23 @@ app = typer.Typer(help="Train NER and text-classification models.", no_args_is_h
 SOURCE = typer.Argument(..., help="Training data: JSONL, Prodigy JSONL, CoNLL, CSV, DocBin.")
 OUTPUT = typer.Option(..., "--output", "-o", help="Folder for config, model-best, model-last.")
 DEV = typer.Option(None, "--dev", help="Dev data; default: a stratified 20% of the source.")
-BASE = typer.Option(BLANK, "--base", help="blank, or a spaCy pipeline name/path to update.")
+BASE = typer.Option(BLANK, "--base",
+                    help="blank, a spaCy pipeline name/path to update, transformer (the bundled "
+                         "MiniLM) or transformer:DIR (a local Hugging Face model).")
 EPOCHS = typer.Option(20, "--epochs", help="Maximum epochs.")
 MINUTES = typer.Option(None, "--max-minutes", help="Stop after this much training time.")
 SEED = typer.Option(0, "--seed")
 PATIENCE = typer.Option(1600, "--patience",
-                        help="spaCy: steps without dev improvement before stopping "
-                             "(transformer runs stop after 2 epochs without improvement).")
+                        help="Stop after this many steps without a better dev score "
+                             "(0: never; transformers check once an epoch).")
 TEXT_COL = typer.Option("text", "--text-column", "-c")
+LEARN_RATE = typer.Option(None, "--learn-rate",
+                          help="Optimizer step size (default: spaCy's config; 2e-4 when "
+                               "updating a pipeline; 1e-4 for transformers).")
+BATCH = typer.Option(None, "--batch-size",
+                     help="Examples per step for transformers (default 16 textcat, 32 NER); "
+                          "words per batch for spaCy (default: compounding 100-1000). "
+                          "Lower it if training runs out of memory.")
 
 
 def _run(spec: TrainSpec) -> TrainResult:
@@ -58,7 +67,7 @@ def _report(result: TrainResult) -> None:
         table.add_row("[bold]macro F1", "", "", f"{scores['cats_macro_f']:.3f}")
     console.print(table)
     if result.stopped_early:
-        err_console.print(f"stopped at the {result.stopped_early}")
+        err_console.print(f"stopped early: {result.stopped_early}")
     err_console.print(f"model: {result.best_model}\nconfig: {result.config}\n"
                       f"MLflow run: {result.run_id}")
 
@@ -68,6 +77,7 @@ def ner_command(
     source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
+    learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
     fix_spans: str | None = typer.Option(None, "--fix-spans",
                                          help="expand, contract or drop misaligned spans."),
     rehearse: bool = typer.Option(True, help="Keep the base model's labels by training on its "
@@ -80,7 +90,8 @@ def ner_command(
     _run(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
-                   rehearse_with=rehearse_with))
+                   rehearse_with=rehearse_with, learn_rate=learn_rate,
+                   batch_size=batch_size))
 
 
 @app.command("textcat")
@@ -88,6 +99,7 @@ def textcat_command(
     source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
+    learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
@@ -96,4 +108,5 @@ def textcat_command(
     """Train a text classifier (exclusive or multi-label)."""
     _run(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
-                   text_column=text_column, label_column=label_column, exclusive=exclusive))
+                   text_column=text_column, label_column=label_column, exclusive=exclusive,
+                   learn_rate=learn_rate, batch_size=batch_size))

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from myna.train.evaluate import EvalReport, build_report, load_labelled, predict
+from myna.train.evaluate import EvalReport, build_report, known_labels, load_labelled, predict
+from myna.train.labelmap import LabelMap
 
 
 @dataclass
@@ -23,13 +24,6 @@ class Comparison:
         return sum(r[f"{which}_f"] for r in rows) / max(len(rows), 1)
 
 
-def _labels_known(nlp, task: str) -> set[str]:
-    if task == "ner":
-        return set(nlp.get_pipe("ner").labels)
-    name = "textcat" if "textcat" in nlp.pipe_names else "textcat_multilabel"
-    return set(nlp.get_pipe(name).labels)
-
-
 def _predicted(eg, task: str) -> Any:
     if task == "ner":
         return sorted((e.start_char, e.end_char, e.label_) for e in eg.predicted.ents)
@@ -38,21 +32,23 @@ def _predicted(eg, task: str) -> Any:
 
 def compare(base: str, custom: str, data_path: str | Path, *, text_column: str = "text",
             label_column: str | None = None, fmt: str | None = None, sample: int = 10,
-            seed: int = 0) -> Comparison:
+            seed: int = 0, label_map: LabelMap | None = None) -> Comparison:
+    """``label_map`` renames both models' entity labels to the data's before scoring."""
     examples, task = load_labelled(data_path, text_column, label_column, fmt)
     results = {}
     for name, model in (("base", base), ("custom", custom)):
-        nlp, pairs, scores = predict(model, examples, task, data_path)
-        rep = build_report(task, model, str(data_path), examples, pairs, scores, nlp, 0)
-        results[name] = (nlp, pairs, rep)
-    (base_nlp, base_pairs, base_rep), (custom_nlp, custom_pairs, custom_rep) = (
+        nlp, pairs, scores = predict(model, examples, task, data_path, label_map)
+        known = known_labels(nlp, task, label_map)
+        rep = build_report(task, model, str(data_path), examples, pairs, scores, known, 0, nlp)
+        results[name] = (known, pairs, rep)
+    (base_known, base_pairs, base_rep), (custom_known, custom_pairs, custom_rep) = (
         results["base"], results["custom"])
     in_data = set(base_rep.per_label)
-    shared = sorted(in_data & _labels_known(base_nlp, task) & _labels_known(custom_nlp, task))
+    shared = sorted(in_data & base_known & custom_known)
     rows = []
     for label in sorted(in_data):
-        b = base_rep.per_label[label]["f"] if label in _labels_known(base_nlp, task) else None
-        c = custom_rep.per_label[label]["f"] if label in _labels_known(custom_nlp, task) else None
+        b = base_rep.per_label[label]["f"] if label in base_known else None
+        c = custom_rep.per_label[label]["f"] if label in custom_known else None
         rows.append({"label": label, "base_f": b, "custom_f": c,
                      "delta": None if b is None or c is None else c - b,
                      "support": base_rep.per_label[label]["support"]})

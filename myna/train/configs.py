@@ -47,9 +47,10 @@ def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: st
 
 def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: str | None, *,
                  train_path: Path, dev_path: Path, max_epochs: int, seed: int, patience: int,
-                 eval_frequency: int) -> Config:
+                 eval_frequency: int, learn_rate: float | None = None,
+                 batch_words: int | None = None) -> Config:
     """``base_nlp`` None: a blank efficiency pipeline; else update ``base_nlp`` (loaded from
-    ``source``)."""
+    ``source``). ``batch_words`` replaces spaCy's compounding batch size with a fixed one."""
     config = (blank_config(task, exclusive) if base_nlp is None or source is None
               else pretrained_config(task, exclusive, base_nlp, source))
     config["paths"]["train"] = str(train_path)
@@ -60,6 +61,10 @@ def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: 
     training["max_steps"] = 0
     training["patience"] = patience
     training["eval_frequency"] = eval_frequency
+    if learn_rate is not None:
+        training["optimizer"]["learn_rate"] = learn_rate
+    if batch_words is not None:
+        training["batcher"]["size"] = batch_words
     return config
 
 

@@ -15,6 +15,7 @@ from myna.data.docbin import example_to_doc, make_doc
 from myna.data.example import Example
 from myna.data.formats import read_examples
 from myna.errors import InputError
+from myna.train.labelmap import LabelMap, mapped_labels, relabel
 
 TEXTCAT_PIPES = ("textcat", "textcat_multilabel")
 
@@ -64,9 +65,19 @@ def load_labelled(data_path: str | Path, text_column: str = "text",
     return examples, detect_task(examples)
 
 
-def predict(model: str, examples: list[Example], task: str, data_path: str | Path):
+def known_labels(nlp, task: str, label_map: LabelMap | None = None) -> set[str]:
+    """The labels a pipeline can predict, as they read after ``label_map``."""
+    if task == "ner":
+        return mapped_labels(nlp.get_pipe("ner").labels, label_map)
+    name = "textcat" if "textcat" in nlp.pipe_names else "textcat_multilabel"
+    return set(nlp.get_pipe(name).labels)
+
+
+def predict(model: str, examples: list[Example], task: str, data_path: str | Path,
+            label_map: LabelMap | None = None):
     """Run ``model`` over the examples' texts (their own tokens for CoNLL); return the
-    pipeline, spaCy ``Example`` pairs (predicted, reference) and spaCy's scores."""
+    pipeline, spaCy ``Example`` pairs (predicted, reference) and spaCy's scores. NER labels
+    are renamed by ``label_map`` first."""
     from spacy.scorer import Scorer
     from spacy.training import Example as SpacyExample
 
@@ -80,22 +91,25 @@ def predict(model: str, examples: list[Example], task: str, data_path: str | Pat
     references = [example_to_doc(ex, nlp, f"{data_path}: example {i}")
                   for i, ex in enumerate(examples, start=1)]
     predicted = nlp.pipe((make_doc(ex, nlp) for ex in examples), batch_size=256)
+    if task == "ner":
+        predicted = relabel(predicted, label_map)
     pairs = [SpacyExample(doc, ref) for doc, ref in zip(predicted, references, strict=True)]
     return nlp, pairs, Scorer(nlp).score(pairs)
 
 
 def evaluate(model: str, data_path: str | Path, *, text_column: str = "text",
              label_column: str | None = None, fmt: str | None = None, n_errors: int = 10,
-             ) -> EvalReport:
+             label_map: LabelMap | None = None) -> EvalReport:
     examples, task = load_labelled(data_path, text_column, label_column, fmt)
-    nlp, pairs, scores = predict(model, examples, task, data_path)
-    return build_report(task, model, str(data_path), examples, pairs, scores, nlp, n_errors)
+    nlp, pairs, scores = predict(model, examples, task, data_path, label_map)
+    return build_report(task, model, str(data_path), examples, pairs, scores,
+                        known_labels(nlp, task, label_map), n_errors, nlp)
 
 
 def build_report(task: str, model: str, data: str, examples: list[Example], pairs, scores,
-                 nlp, n_errors: int) -> EvalReport:
+                 known: set[str], n_errors: int, nlp) -> EvalReport:
     if task == "ner":
-        return _ner_report(model, data, examples, pairs, scores, nlp, n_errors)
+        return _ner_report(model, data, examples, pairs, scores, known, n_errors)
     return _textcat_report(model, data, pairs, scores, nlp, n_errors)
 
 
@@ -104,14 +118,13 @@ def _macro(per_label: dict[str, dict[str, float]]) -> dict[str, float]:
     return {k: sum(v[k] for v in per_label.values()) / n for k in ("p", "r", "f")}
 
 
-def _ner_report(model, data, examples, pairs, scores, nlp, n_errors) -> EvalReport:
+def _ner_report(model, data, examples, pairs, scores, known, n_errors) -> EvalReport:
     support = Counter(s.label for ex in examples for s in ex.spans)
     per_label = {label: {**{k: float(v) for k, v in s.items()}, "support": support[label]}
                  for label, s in (scores.get("ents_per_type") or {}).items()
                  if label in support}
     for label in support:
         per_label.setdefault(label, {"p": 0.0, "r": 0.0, "f": 0.0, "support": support[label]})
-    known = set(nlp.get_pipe("ner").labels)
     errors = []
     for eg in pairs:
         gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents}

@@ -1,7 +1,7 @@
-"""A Hugging Face sequence classifier as a spaCy pipeline component.
+"""Hugging Face classifiers as spaCy pipeline components.
 
 A model fine-tuned with `--base transformer` is saved as a spaCy pipeline whose one component
-runs the Hugging Face model (kept under ``textcat/hf/`` inside it, loadable on its own
+runs the Hugging Face model (kept under ``<component>/hf/`` inside it, loadable on its own
 with ``from_pretrained``). So `spacy.load`, `myna evaluate`, `myna compare` and `myna analyze`
 treat it like any other pipeline.
 """
@@ -14,15 +14,26 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from myna.train.hf_words import (
+    OUTSIDE,
+    chunk_words,
+    encode_chunks,
+    first_subword_positions,
+    tags_to_spans,
+)
+
 FACTORY = "myna_hf_textcat"
+NER_FACTORY = "myna_hf_ner"
 HF_DIR = "hf"
 
 
-class HFTextClassifier:
-    def __init__(self, nlp: Language, name: str, exclusive: bool, max_length: int,
-                 batch_size: int):
+class _HFComponent:
+    """Batching, device placement and (de)serialisation shared by both components."""
+
+    auto_class = ""  # the `transformers` Auto class that reloads the model
+
+    def __init__(self, name: str, max_length: int, batch_size: int):
         self.name = name
-        self.exclusive = exclusive
         self.max_length = max_length
         self.batch_size = batch_size
         self.model = None
@@ -37,28 +48,61 @@ class HFTextClassifier:
         self.model, self.tokenizer = model.eval(), tokenizer
         self._labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
 
+    @property
+    def window(self) -> int:
+        """Sub-words per sequence: the configured length, capped by the model's positions."""
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        return min(self.max_length, positions) if positions else self.max_length
+
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        import torch
-
         batch: list[Doc] = []
         size = batch_size or self.batch_size
         for doc in docs:
             batch.append(doc)
             if len(batch) >= size:
-                yield from self._predict(batch, torch)
+                yield from self._predict(batch)
                 batch = []
         if batch:
-            yield from self._predict(batch, torch)
+            yield from self._predict(batch)
 
-    def _predict(self, docs: list[Doc], torch) -> list[Doc]:
-        enc = self.tokenizer([d.text for d in docs], truncation=True, padding=True,
-                             max_length=self.max_length, return_tensors="pt")
-        enc = {k: v.to(self.model.device) for k, v in enc.items()}
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        raise NotImplementedError
+
+    def _logits(self, enc):
+        import torch
+
         with torch.no_grad():
-            logits = self.model(**enc).logits
+            return self.model(**{k: v.to(self.model.device) for k, v in enc.items()}).logits
+
+    def to_disk(self, path: Path, exclude=()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(path / HF_DIR)
+        self.tokenizer.save_pretrained(path / HF_DIR)
+
+    def from_disk(self, path: Path, exclude=()):
+        import transformers
+
+        hf = Path(path) / HF_DIR
+        auto = getattr(transformers, self.auto_class)
+        self.set_model(auto.from_pretrained(hf), transformers.AutoTokenizer.from_pretrained(hf))
+        return self
+
+
+class HFTextClassifier(_HFComponent):
+    auto_class = "AutoModelForSequenceClassification"
+
+    def __init__(self, name: str, exclusive: bool, max_length: int, batch_size: int):
+        super().__init__(name, max_length, batch_size)
+        self.exclusive = exclusive
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        enc = self.tokenizer([d.text for d in docs], truncation=True, padding=True,
+                             max_length=self.window, return_tensors="pt")
+        logits = self._logits(enc)
         probs = logits.softmax(-1) if self.exclusive else logits.sigmoid()
         for doc, row in zip(docs, probs.cpu().tolist(), strict=True):
             doc.cats = dict(zip(self._labels, row, strict=True))
@@ -71,23 +115,51 @@ class HFTextClassifier:
                                  multi_label=not self.exclusive,
                                  threshold=0.0 if self.exclusive else 0.5)
 
-    def to_disk(self, path: Path, exclude=()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(path / HF_DIR)
-        self.tokenizer.save_pretrained(path / HF_DIR)
 
-    def from_disk(self, path: Path, exclude=()) -> "HFTextClassifier":
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+class HFTokenClassifier(_HFComponent):
+    """Tags every spaCy token (from its first sub-word) with BIO and sets ``doc.ents``."""
 
-        hf = Path(path) / HF_DIR
-        self.set_model(AutoModelForSequenceClassification.from_pretrained(hf),
-                       AutoTokenizer.from_pretrained(hf))
-        return self
+    auto_class = "AutoModelForTokenClassification"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Entity labels, as spaCy's `ner` reports them (not the BIO tags)."""
+        return tuple(sorted({t.split("-", 1)[1] for t in self._labels if t != OUTSIDE}))
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        chunks = chunk_words(self.tokenizer, [[t.text for t in d] for d in docs], self.window)
+        tags = [[OUTSIDE] * len(d) for d in docs]
+        if chunks:
+            enc = encode_chunks(self.tokenizer, chunks, self.window, padding=True)
+            best = self._logits(enc).argmax(-1).cpu().tolist()
+            for k, chunk in enumerate(chunks):
+                for word, pos in first_subword_positions(enc.word_ids(k)).items():
+                    tags[chunk.doc][chunk.offset + word] = self._labels[best[k][pos]]
+        for doc, doc_tags in zip(docs, tags, strict=True):
+            doc.set_ents([_span(doc, s, e, label) for s, e, label in tags_to_spans(doc_tags)],
+                         default="outside")
+        return docs
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict:
+        from spacy.scorer import get_ner_prf
+
+        return get_ner_prf(examples)
+
+
+def _span(doc: Doc, start: int, end: int, label: str):
+    from spacy.tokens import Span
+
+    return Span(doc, start, end, label=label)
 
 
 @Language.factory(FACTORY, default_config={"exclusive": True, "max_length": 128,
                                            "batch_size": 32})
 def make_hf_textcat(nlp: Language, name: str, exclusive: bool, max_length: int,
                     batch_size: int) -> HFTextClassifier:
-    return HFTextClassifier(nlp, name, exclusive, max_length, batch_size)
+    return HFTextClassifier(name, exclusive, max_length, batch_size)
+
+
+@Language.factory(NER_FACTORY, default_config={"max_length": 128, "batch_size": 32})
+def make_hf_ner(nlp: Language, name: str, max_length: int, batch_size: int,
+                ) -> HFTokenClassifier:
+    return HFTokenClassifier(name, max_length, batch_size)

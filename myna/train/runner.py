@@ -41,6 +41,8 @@ class TrainSpec:
     fix_spans: str | None = None
     rehearse: bool = True
     rehearse_with: Path | None = None  # raw texts the base model annotates as extra training
+    learn_rate: float | None = None  # None: the base's default
+    batch_size: int | None = None  # examples per step (transformer) or words per batch (spaCy)
 
 
 @dataclass
@@ -63,14 +65,7 @@ def load_base(task: str, base: str):
     """The base pipeline (or a blank English one) and the name it is sourced by."""
     import spacy
 
-    from myna.train.transformer import is_transformer_base
-
-    if is_transformer_base(base):
-        if task != "textcat":
-            raise InputError("--base transformer trains text classifiers so far; for NER use "
-                             "--base blank or a spaCy pipeline")
-        return spacy.blank("en"), None
-    if base == configs.BLANK:
+    if is_transformer_base(base) or base == configs.BLANK:
         return spacy.blank("en"), None
     from myna.text.models import resolve_model
 
@@ -156,7 +151,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             spec.task, spec.exclusive, nlp if source else None, source,
             train_path=prepared.train_path, dev_path=prepared.dev_path,
             max_epochs=spec.epochs, seed=spec.seed, patience=spec.patience,
-            eval_frequency=eval_frequency(len(prepared.train))))
+            eval_frequency=eval_frequency(len(prepared.train)), learn_rate=spec.learn_rate,
+            batch_words=spec.batch_size))
         config.to_disk(output / "config.cfg")
 
     mlflow = setup_mlflow()
@@ -170,6 +166,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "epochs": spec.epochs, "max_minutes": spec.max_minutes, "seed": spec.seed,
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
             "fix_spans": spec.fix_spans, "rehearse_with": spec.rehearse_with,
+            "learn_rate": spec.learn_rate, "batch_size": spec.batch_size,
             **prepared.fingerprint(),
         })
 
@@ -190,12 +187,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
                 on_eval(entry)
 
         if transformer:
-            from myna.train.transformer import train_textcat
-
-            best, _, _, stopped = train_textcat(
-                prepared.train, prepared.dev, labels, base=spec.base, exclusive=spec.exclusive,
-                output=output, epochs=spec.epochs, seed=spec.seed, max_minutes=spec.max_minutes,
-                on_eval=record)
+            best, stopped = _fit_transformer(spec, prepared, output, record)
             mlflow.log_artifact(str(output / "train_config.json"))
         else:
             mlflow.log_artifact(str(output / "config.cfg"))
@@ -208,6 +200,26 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         log_dir(mlflow, best, "model")
         run_id = run.info.run_id
     return TrainResult(output, best, run_id, scores, history, stopped)
+
+
+def _fit_transformer(spec: TrainSpec, prepared: data.PreparedData, output: Path,
+                     record: Callable[[dict[str, Any]], None]) -> tuple[Path, str | None]:
+    common = {"base": spec.base, "output": output, "epochs": spec.epochs, "seed": spec.seed,
+              "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record}
+    if spec.learn_rate is not None:
+        common["learning_rate"] = spec.learn_rate
+    if spec.batch_size is not None:
+        common["batch_size"] = spec.batch_size
+    if spec.task == "ner":
+        from myna.train.transformer_ner import train_ner
+
+        best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels, **common)
+    else:
+        from myna.train.transformer_textcat import train_textcat
+
+        best, _, _, stopped = train_textcat(prepared.train, prepared.dev, prepared.labels,
+                                            exclusive=spec.exclusive, **common)
+    return best, stopped
 
 
 def _fit_spacy(config, output: Path, record: Callable[[dict[str, Any]], None],

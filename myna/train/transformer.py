@@ -1,15 +1,15 @@
-"""Fine-tune a Hugging Face encoder (the bundled MiniLM, or any local model directory) for
-text classification with the `transformers` Trainer; save it as a spaCy pipeline."""
+"""Fine-tune a Hugging Face encoder (the bundled MiniLM, or any local model directory) with the
+`transformers` Trainer: the part shared by text classification and NER."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from myna.data.example import Example
 from myna.errors import InputError, ModelNotFoundError
 
 TRANSFORMER = "transformer"
@@ -31,7 +31,18 @@ def resolve_transformer(base: str) -> str:
     return str(path)
 
 
-class _Encoded:
+def load_pretrained(auto_class, path: str, labels: list[str], **kwargs):
+    try:
+        return auto_class.from_pretrained(
+            path, num_labels=len(labels), id2label=dict(enumerate(labels)),
+            label2id={lab: i for i, lab in enumerate(labels)}, **kwargs)
+    except OSError as err:
+        raise ModelNotFoundError(f"cannot load {path}: {err}") from None
+
+
+class Encoded:
+    """Tokenizer output plus targets, as the Trainer's map-style dataset."""
+
     def __init__(self, enc: dict, targets: list):
         self.enc, self.targets = enc, targets
 
@@ -44,29 +55,29 @@ class _Encoded:
         return item
 
 
-def _targets(examples: list[Example], labels: list[str], exclusive: bool) -> list:
-    if exclusive:
-        return [labels.index(max(ex.cats, key=ex.cats.get)) for ex in examples]
-    return [[float(ex.cats.get(label, 0.0) >= 0.5) for label in labels] for ex in examples]
+@dataclass
+class Fit:
+    """What a task module hands to `run_trainer`."""
+
+    model: Any
+    tokenizer: Any
+    train: Encoded
+    dev: Encoded
+    collator: Any
+    metrics: Callable[[Any], dict[str, float]]
+    metric: str  # the dev metric that picks model-best
+    settings: dict[str, Any]  # task-specific lines of train_config.json
 
 
-def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *, base: str,
-                  exclusive: bool, output: Path, epochs: int, seed: int,
-                  max_minutes: float | None, patience_epochs: int = 2, batch_size: int = 16,
-                  learning_rate: float = 1e-4, max_length: int = 128,
-                  on_eval: Callable[[dict[str, Any]], None] | None = None,
-                  ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
-    """Returns model-best, model-last (both spaCy pipelines), the eval history and why
-    training stopped early (or None)."""
-    import numpy as np
-    import spacy
+def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
+                max_minutes: float | None, patience: int, batch_size: int,
+                learning_rate: float,
+                on_eval: Callable[[dict[str, Any]], None] | None = None):
+    """Train with early stopping on ``fit.metric``; the returned Trainer holds the best model.
+    Also returns the eval history, why training stopped early (or None) and the last
+    checkpoint's directory."""
     import torch
-    from sklearn.metrics import f1_score
     from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        EarlyStoppingCallback,
         PrinterCallback,
         Trainer,
         TrainerCallback,
@@ -74,44 +85,23 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
     )
     from transformers.utils import logging as hf_logging
 
-    from myna.train.hf_component import FACTORY
-
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    path = resolve_transformer(base)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    try:
-        model = AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=len(labels), id2label=dict(enumerate(labels)),
-            label2id={lab: i for i, lab in enumerate(labels)},
-            problem_type=("single_label_classification" if exclusive
-                          else "multi_label_classification"))
-    except OSError as err:
-        raise ModelNotFoundError(f"cannot load {path}: {err}") from None
-
-    def encode(examples: list[Example]) -> _Encoded:
-        enc = tokenizer([ex.text for ex in examples], truncation=True, max_length=max_length)
-        return _Encoded(enc, _targets(examples, labels, exclusive))
-
-    def metrics(pred) -> dict[str, float]:
-        logits, gold = pred
-        if exclusive:
-            guess = np.argmax(logits, -1)
-            return {"macro_f1": f1_score(gold, guess, average="macro"),
-                    "accuracy": float((guess == gold).mean())}
-        guess = (logits > 0).astype(int)
-        return {"macro_f1": f1_score(gold.astype(int), guess, average="macro",
-                                     zero_division=0)}
-
     history: list[dict[str, Any]] = []
     started = time.monotonic()
     stopped: dict[str, str | None] = {"why": None}
 
     class Report(TrainerCallback):
+        """Reports each evaluation (once an epoch), and stops once ``patience`` steps have
+        passed without a better dev score, as spaCy's ``training.patience`` does. Epochs that
+        score 0 (a fresh head still predicting one class) do not count against it."""
+
+        best, best_step = 0.0, 0
+
         def on_evaluate(self, args, state, control, metrics=None, **kw):
             losses = [h["loss"] for h in state.log_history if "loss" in h]
             entry = {"epoch": int(round(state.epoch or 0)) - 1, "step": state.global_step,
-                     "score": float(metrics.get("eval_macro_f1", 0.0)),
+                     "score": float(metrics.get(f"eval_{fit.metric}", 0.0)),
                      "losses": {"transformer": float(losses[-1]) if losses else 0.0},
                      "seconds": time.monotonic() - started,
                      "other_scores": {k: float(v) for k, v in metrics.items()
@@ -119,6 +109,11 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
             history.append(entry)
             if on_eval is not None:
                 on_eval(entry)
+            if entry["score"] > self.best:
+                self.best, self.best_step = entry["score"], state.global_step
+            elif self.best > 0 and patience and state.global_step - self.best_step >= patience:
+                stopped["why"] = f"no better dev score in {patience} steps"
+                control.should_training_stop = True
 
         def on_step_end(self, args, state, control, **kw):
             if max_minutes is not None and time.monotonic() - started > max_minutes * 60:
@@ -130,37 +125,34 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
         output_dir=str(output / "checkpoints"), num_train_epochs=epochs,
         per_device_train_batch_size=batch_size, per_device_eval_batch_size=64,
         learning_rate=learning_rate, weight_decay=0.01,
-        warmup_steps=max(1, epochs * -(-len(train) // batch_size) // 10),
+        warmup_steps=max(1, epochs * -(-len(fit.train) // batch_size) // 10),
         eval_strategy="epoch", save_strategy="epoch", save_total_limit=2,
-        load_best_model_at_end=True, metric_for_best_model="macro_f1",
+        load_best_model_at_end=True, metric_for_best_model=fit.metric,
         greater_is_better=True, logging_steps=10,
         report_to="none", seed=seed, disable_tqdm=True, dataloader_num_workers=0,
         dataloader_pin_memory=torch.cuda.is_available())
     (output / "train_config.json").write_text(json.dumps(
-        {"task": "textcat", "base": base, "model_path": path, "labels": labels,
-         "exclusive": exclusive, "max_length": max_length,
+        {"base": base, **fit.settings,
          "training_args": json.loads(args.to_json_string())}, indent=2))
-    trainer = Trainer(model=model, args=args, train_dataset=encode(train),
-                      eval_dataset=encode(dev), data_collator=DataCollatorWithPadding(tokenizer),
-                      compute_metrics=metrics,
-                      callbacks=[Report(), EarlyStoppingCallback(patience_epochs)])
+    trainer = Trainer(model=fit.model, args=args, train_dataset=fit.train,
+                      eval_dataset=fit.dev, data_collator=fit.collator,
+                      compute_metrics=fit.metrics,
+                      callbacks=[Report()])
     trainer.remove_callback(PrinterCallback)  # progress goes through `on_eval` instead
     trainer.train()
-
-    def save(hf_model, name: str) -> Path:
-        nlp = spacy.blank("en")
-        # Named like spaCy's own classifiers so evaluation treats it the same way.
-        pipe = nlp.add_pipe(FACTORY, name="textcat" if exclusive else "textcat_multilabel",
-                            config={"exclusive": exclusive, "max_length": max_length})
-        pipe.set_model(hf_model, tokenizer)
-        nlp.to_disk(output / name)
-        return output / name
-
     if not history:
         raise InputError("training stopped before the first evaluation; raise --max-minutes")
-    best = save(trainer.model, "model-best")  # the Trainer reloads the best checkpoint
     checkpoints = sorted((output / "checkpoints").glob("checkpoint-*"),
                          key=lambda p: int(p.name.split("-")[1]))
-    last = save(AutoModelForSequenceClassification.from_pretrained(checkpoints[-1]),
-                "model-last") if checkpoints else best
-    return best, last, history, stopped["why"]
+    return trainer, history, stopped["why"], (checkpoints[-1] if checkpoints else None)
+
+
+def save_pipeline(factory: str, name: str, config: dict[str, Any], hf_model, tokenizer,
+                  path: Path) -> Path:
+    """A blank English spaCy pipeline whose one component runs the Hugging Face model."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe(factory, name=name, config=config).set_model(hf_model, tokenizer)
+    nlp.to_disk(path)
+    return path
