@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +17,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def myna_home(tmp_path, monkeypatch):
     monkeypatch.setenv("MYNA_HOME", str(tmp_path / "myna-home"))
     monkeypatch.delenv("MYNA_MODEL", raising=False)
+    # mlflow.pyfunc.spark_udf exports the tracking URI for its workers; each test has its own.
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
 
 
@@ -63,3 +67,67 @@ def build_tiny_bert(path, words: list[str], hidden: int = 16):
     AutoModel.from_config(config).save_pretrained(path)
     BertTokenizer(vocab=str(path / "vocab.txt")).save_pretrained(path)
     return path
+
+
+SPORT_TEXTS = ["The team won the match", "A striker scored twice", "The coach praised the players",
+               "Fans cheered the late goal", "The league title race tightened"]
+BUSINESS_TEXTS = ["Shares fell on the stock market", "The bank raised interest rates",
+                  "Quarterly profits rose sharply", "Investors sold their stocks",
+                  "The company cut hundreds of jobs"]
+
+
+@pytest.fixture(scope="session")
+def textcat_pipeline(tmp_path_factory):
+    """A small Sports/Business classifier trained once per test session (a spaCy directory)."""
+    import csv
+    import random
+
+    from myna.train.runner import TrainSpec, train
+
+    root = tmp_path_factory.mktemp("textcat-pipeline")
+    rng = random.Random(0)
+    with open(root / "news.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label"])
+        for i in range(40):
+            w.writerow([f"{rng.choice(SPORT_TEXTS)} on day {i}.", "Sports"])
+            w.writerow([f"{rng.choice(BUSINESS_TEXTS)} on day {i}.", "Business"])
+    old_home = os.environ.get("MYNA_HOME")
+    os.environ["MYNA_HOME"] = str(root / "home")
+    try:
+        result = train(TrainSpec(task="textcat", source=root / "news.csv", output=root / "out",
+                                 label_column="label", epochs=4))
+    finally:
+        if old_home is None:
+            os.environ.pop("MYNA_HOME", None)
+        else:
+            os.environ["MYNA_HOME"] = old_home
+    return result.best_model
+
+
+@contextmanager
+def serving(asgi_app):
+    """Run an ASGI app under a real uvicorn server on a free loopback port; yield its URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

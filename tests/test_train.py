@@ -76,7 +76,12 @@ def test_textcat_trains_loads_and_is_tracked(textcat_csv, tmp_path):
     client = mlflow.MlflowClient()
     assert len(client.get_metric_history(result.run_id, "score")) >= 2
     artifacts = {a.path for a in client.list_artifacts(result.run_id)}
-    assert {"config.cfg", "scores.json", "model"} <= artifacts
+    assert {"config.cfg", "scores.json"} <= artifacts
+    # The model is an MLflow Model of the run, with MLflow's generic loader.
+    model = mlflow.pyfunc.load_model(f"runs:/{result.run_id}/model")
+    predicted = model.predict(["Shares fell as the bank raised rates."])
+    assert predicted["label"][0] == "Business" and set(predicted["predictions"][0]) == {
+        "Business", "Sports"}
 
     # The peer check: spaCy's own `debug data` reads the written config and corpus. Its one
     # complaint about 80 texts is their number (it wants 2,000 for a new pipeline).

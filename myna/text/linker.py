@@ -61,6 +61,10 @@ class EntityLinker:
     def from_file(cls, path: str | Path, **kwargs) -> EntityLinker:
         return cls(KnowledgeBase.from_file(path), **kwargs)
 
+    def prepare(self) -> None:
+        """Load the encoder and embed every description now, not on the first request."""
+        self._descriptions(list(self.kb.entries.values()))
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         from myna.text.encoders import load_sentence_encoder
 

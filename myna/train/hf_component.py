@@ -152,14 +152,15 @@ def _span(doc: Doc, start: int, end: int, label: str):
     return Span(doc, start, end, label=label)
 
 
-@Language.factory(FACTORY, default_config={"exclusive": True, "max_length": 128,
-                                           "batch_size": 32})
+@Language.factory(FACTORY, assigns=["doc.cats"],
+                  default_config={"exclusive": True, "max_length": 128, "batch_size": 32})
 def make_hf_textcat(nlp: Language, name: str, exclusive: bool, max_length: int,
                     batch_size: int) -> HFTextClassifier:
     return HFTextClassifier(name, exclusive, max_length, batch_size)
 
 
-@Language.factory(NER_FACTORY, default_config={"max_length": 128, "batch_size": 32})
+@Language.factory(NER_FACTORY, assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
+                  default_config={"max_length": 128, "batch_size": 32})
 def make_hf_ner(nlp: Language, name: str, max_length: int, batch_size: int,
                 ) -> HFTokenClassifier:
     return HFTokenClassifier(name, max_length, batch_size)

@@ -15,7 +15,7 @@ from myna.data.splits import train_dev_split
 from myna.errors import InputError
 from myna.train import configs, data
 from myna.train import logger as train_logger
-from myna.train.tracking import flat_metrics, log_dir, setup_mlflow
+from myna.train.tracking import flat_metrics, setup_mlflow
 from myna.train.transformer import is_transformer_base
 
 
@@ -197,7 +197,11 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         (output / "history.json").write_text(json.dumps(history, indent=2))
         mlflow.log_metrics(flat_metrics("final", scores))
         mlflow.log_artifact(str(output / "scores.json"))
-        log_dir(mlflow, best, "model")
+        # An MLflow Model of the `myna` flavor: `myna models register RUN_ID` and
+        # `mlflow.pyfunc.load_model(f"runs:/{run_id}/model")` both work on it.
+        from myna.registry.flavor import log_model
+
+        log_model(best, name="model")
         run_id = run.info.run_id
     return TrainResult(output, best, run_id, scores, history, stopped)
 

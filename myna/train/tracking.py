@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-from pathlib import Path
 
 from myna.config import get_settings
 
@@ -28,6 +27,7 @@ def setup_mlflow(experiment: str = EXPERIMENT):
         logging.getLogger(name).setLevel(logging.WARNING)
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)  # else a registry URI used earlier in the process sticks
     if mlflow.get_experiment_by_name(experiment) is None:
         location = None
         if uri.startswith("sqlite:"):
@@ -53,7 +53,3 @@ def flat_metrics(prefix: str, scores: dict, out: dict[str, float] | None = None,
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in name)
-
-
-def log_dir(mlflow, path: Path, artifact_path: str) -> None:
-    mlflow.log_artifacts(str(path), artifact_path=artifact_path)

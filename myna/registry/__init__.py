@@ -1,0 +1,1 @@
+"""MLflow model registry and the `myna` model flavor."""

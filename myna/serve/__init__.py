@@ -1,0 +1,1 @@
+"""`myna serve`: a FastAPI service for any Myna model, MLflow's scoring protocol included."""

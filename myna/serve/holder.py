@@ -1,0 +1,98 @@
+"""The model a server answers with, and how it is swapped for a new version without downtime.
+
+A request batch takes the current `Predictor` once, when it starts, so a swap never changes the
+model under a running batch: in-flight requests finish on the old version, the next batch gets
+the new one. Loading happens on a background thread; only the final reference assignment
+touches what requests see."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from myna.errors import ModelNotFoundError
+from myna.text.predictor import Predictor
+
+log = logging.getLogger("myna.serve")
+REGISTRY_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>\d+))$")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    predictor: Predictor
+    source: str  # what the user asked for
+    version: str | None  # registry version behind it, when it came from the registry
+
+
+def load_predictor(source: str, kb: str | None = None) -> Loaded:
+    """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
+    spaCy pipeline directory or an installed pipeline name."""
+    import spacy
+
+    linker = None
+    if kb is not None:
+        from myna.text.linker import EntityLinker
+
+        linker = EntityLinker.from_file(kb)
+    version = None
+    if source.startswith(("models:/", "runs:/")) or (Path(source) / "MLmodel").is_file():
+        from myna.registry import models
+
+        resolved = models.resolve_uri(source) if source.startswith("models:/") else source
+        if resolved.startswith("models:/"):
+            version = resolved.rsplit("/", 1)[1]
+        nlp = models.load(resolved)
+    else:
+        from myna.text.models import resolve_model
+
+        nlp = spacy.load(resolve_model(source))
+    predictor = Predictor(nlp, name=source, linker=linker)
+    predictor.warm_up()
+    return Loaded(predictor, source, version)
+
+
+class ModelHolder:
+    def __init__(self, loaded: Loaded, kb: str | None = None):
+        self._loaded = loaded
+        self._kb = kb
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.swaps = 0
+
+    @property
+    def current(self) -> Loaded:
+        return self._loaded
+
+    def swap(self, loaded: Loaded) -> None:
+        self._loaded = loaded  # one reference assignment: atomic for readers
+        self.swaps += 1
+        log.info("now serving %s (version %s)", loaded.source, loaded.version)
+
+    def follow_alias(self, interval_s: float = 10.0) -> None:
+        """Poll the registry; when the alias points at another version, load it in the
+        background and swap it in."""
+        m = REGISTRY_URI.match(self._loaded.source)
+        if not m or not m.group("alias"):
+            raise ModelNotFoundError("--follow-alias needs a models:/NAME@ALIAS model URI")
+        self._thread = threading.Thread(target=self._poll, args=(interval_s,), daemon=True,
+                                        name="myna-follow-alias")
+        self._thread.start()
+
+    def _poll(self, interval_s: float) -> None:
+        from myna.registry import models
+
+        source = self._loaded.source
+        while not self._stop.wait(interval_s):
+            try:
+                version = models.resolve_uri(source).rsplit("/", 1)[1]
+                if version != self._loaded.version:
+                    log.info("alias %s moved to version %s; loading it", source, version)
+                    self.swap(load_predictor(source, self._kb))
+            except Exception as err:  # keep serving the old model; try again next time
+                log.warning("could not follow %s: %s", source, err)
+
+    def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,1 @@
+"""Route groups: /v1 predictions, MLflow's /invocations, health and metrics."""

@@ -1,0 +1,77 @@
+"""`POST /invocations` in MLflow's scoring protocol, so clients of `mlflow models serve` work
+unchanged: ``{"inputs": [...]}``, ``{"instances": [...]}``, ``{"dataframe_split": ...}`` or
+``{"dataframe_records": [...]}``, optional ``{"params": {"task": ...}}``; the answer is
+``{"predictions": [...]}``, one record per text, exactly what the pyfunc flavor returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from myna.registry.flavor import TEXT_COLUMN, pyfunc_rows
+from myna.serve.routes.common import ERRORS, check_texts, require_key, run_task
+from myna.serve.schemas import InvocationsIn, InvocationsOut
+
+router = APIRouter(dependencies=[Depends(require_key)], responses=ERRORS)
+INPUT_KEYS = ("inputs", "instances", "dataframe_split", "dataframe_records")
+
+
+def _column(columns: list[str] | None, rows: list[list[Any]], where: str) -> list[Any]:
+    width = {len(r) for r in rows}
+    if len(width) > 1:
+        raise HTTPException(422, f"{where}: rows have different lengths {sorted(width)}")
+    if columns and TEXT_COLUMN in columns:
+        index = columns.index(TEXT_COLUMN)
+    elif width == {1} or not rows:
+        index = 0
+    else:
+        raise HTTPException(422, f"{where}: expected a {TEXT_COLUMN!r} column or a single one")
+    return [r[index] for r in rows]
+
+
+def _record_texts(records: list[Any], where: str) -> list[Any]:
+    out = []
+    for i, rec in enumerate(records):
+        if isinstance(rec, dict):
+            if TEXT_COLUMN in rec:
+                out.append(rec[TEXT_COLUMN])
+            elif len(rec) == 1:
+                out.append(next(iter(rec.values())))
+            else:
+                raise HTTPException(422, f"{where}[{i}] has no {TEXT_COLUMN!r} field")
+        else:
+            out.append(rec)
+    return out
+
+
+def texts_of(body: InvocationsIn) -> tuple[list[Any], str]:
+    given = [k for k in INPUT_KEYS if getattr(body, k) is not None]
+    if len(given) != 1:
+        raise HTTPException(400, f"send exactly one of {', '.join(INPUT_KEYS)} (got "
+                                 f"{', '.join(given) or 'none'})")
+    key = given[0]
+    if key == "dataframe_split":
+        split = body.dataframe_split
+        return _column(split.columns, split.data, key), key
+    value = getattr(body, key)
+    if isinstance(value, dict):
+        if TEXT_COLUMN in value:
+            return list(value[TEXT_COLUMN]), f"{key}.{TEXT_COLUMN}"
+        if len(value) == 1:
+            name = next(iter(value))
+            return list(value[name]), f"{key}.{name}"
+        raise HTTPException(422, f"{key}: expected a {TEXT_COLUMN!r} key or a single key")
+    return _record_texts(value, key), key
+
+
+@router.post("/invocations", response_model=InvocationsOut,
+             summary="MLflow scoring protocol (as `mlflow models serve`)")
+async def invocations(request: Request, body: InvocationsIn) -> dict[str, Any]:
+    texts, where = texts_of(body)
+    predictor = request.app.state.holder.current.predictor
+    task = (body.params or {}).get("task") or predictor.default_task
+    if not isinstance(task, str):
+        raise HTTPException(422, "params.task must be a string")
+    rows = await run_task(request, task, check_texts(request, texts, where))
+    return {"predictions": pyfunc_rows(task, rows)}

@@ -1,0 +1,30 @@
+"""`/health` (the process is up), `/ready` (a model is loaded), `/metrics` (Prometheus)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from myna.serve.schemas import HealthOut, ReadyOut
+
+router = APIRouter()
+
+
+@router.get("/health", response_model=HealthOut)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready", response_model=ReadyOut)
+async def ready(request: Request) -> dict[str, Any]:
+    loaded = request.app.state.holder.current
+    return {"ready": True, "model": loaded.source, "version": loaded.version,
+            "tasks": loaded.predictor.tasks, "labels": loaded.predictor.labels}
+
+
+@router.get("/metrics", response_class=Response,
+            responses={200: {"content": {"text/plain": {}}}})
+async def metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.render(),
+                    media_type="text/plain; version=0.0.4; charset=utf-8")
