@@ -39,5 +39,29 @@ def demo_command(
     n_ents = sum(len(ex.spans) for ex in results)
     n_linked = sum(1 for ex in results for s in ex.spans if s.kb_id)
     console.print(f"{n_ents} entities in {len(results)} texts; {n_linked} linked to the KB.")
-    console.print("Next: [bold]myna analyze --help[/] · [bold]myna data stats FILE[/] · "
-                  "[bold]myna kb build --help[/]")
+    _serve_step(model, examples[0].text)
+    console.print("Next: [bold]myna analyze --help[/] · [bold]myna train --help[/] · "
+                  "[bold]myna models --help[/] · [bold]myna serve --help[/]")
+
+
+def _serve_step(model: str | None, text: str) -> None:
+    """Register the pipeline and ask the REST service for the first text's entities."""
+    from fastapi.testclient import TestClient
+
+    from myna.registry import models
+    from myna.serve.app import build_app
+    from myna.serve.holder import ModelHolder, load_predictor
+    from myna.serve.settings import ServeSettings
+
+    console.rule("[bold]2. Register the model and serve it over REST")
+    version = models.register(model or "en_core_web_sm", "demo-ner").version
+    models.set_alias("demo-ner", version, "production")
+    console.print(f"registered demo-ner version {version} as [bold]models:/demo-ner@production[/]")
+    uri = "models:/demo-ner@production"
+    with TestClient(build_app(ModelHolder(load_predictor(uri)), ServeSettings())) as client:
+        reply = client.post("/v1/ner", json={"text": text}).json()
+    ents = ", ".join(f"{e['text']} ({e['label']})" for e in reply["results"][0]["entities"])
+    console.print(f"POST /v1/ner {{\"text\": {text[:50]!r}…}} → {ents}")
+    console.print(f"serve it yourself: [bold]myna serve {uri}[/] then "
+                  "curl -s localhost:8000/v1/ner -H 'content-type: application/json' "
+                  "-d '{\"text\": \"Apple hired Tim Cook.\"}'")
