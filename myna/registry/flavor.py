@@ -27,7 +27,7 @@ PIPELINE_DIR = "pipeline"
 TEXT_COLUMN = "text"
 
 
-def _version() -> str:
+def myna_version() -> str:
     from importlib.metadata import version
 
     return version("myna")
@@ -88,12 +88,13 @@ def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
     model.signature = signature(tasks[0])
     model.metadata = {**(model.metadata or {}), **(metadata or {}),
                       "myna_tasks": tasks, "labels": Predictor(nlp).labels}
-    requirements = pip_requirements or [f"myna=={_version()}", f"spacy=={spacy.__version__}",
+    requirements = pip_requirements or [f"myna=={myna_version()}",
+                                        f"spacy=={spacy.__version__}",
                                         f"mlflow=={mlflow.__version__}"]
     add_to_model(model, loader_module=__name__, data=PIPELINE_DIR, conda_env="conda.yaml",
                  python_env="python_env.yaml")
     model.add_flavor(FLAVOR_NAME, data=PIPELINE_DIR, tasks=tasks, default_task=tasks[0],
-                     myna_version=_version(), spacy_version=spacy.__version__)
+                     myna_version=myna_version(), spacy_version=spacy.__version__)
     model.add_flavor("spacy", data=PIPELINE_DIR, spacy_version=spacy.__version__)
     model.save(str(path / "MLmodel"))
     import yaml

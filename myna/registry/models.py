@@ -36,7 +36,7 @@ class VersionInfo:
 
 def code_version() -> str:
     """``myna <version>`` plus the git commit of the checkout Myna runs from, if any."""
-    version = flavor._version()
+    version = flavor.myna_version()
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, cwd=Path(__file__).parent, timeout=5).stdout.strip()
