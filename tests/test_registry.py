@@ -50,7 +50,9 @@ def test_spark_udf_runs_ner_and_textcat(registered, monkeypatch):
     monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
     setup_mlflow()
     spark = (SparkSession.builder.master("local[1]").appName("myna-test")
-             .config("spark.ui.enabled", "false").getOrCreate())
+             .config("spark.ui.enabled", "false")
+             .config("spark.driver.host", "127.0.0.1")
+             .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate())
     try:
         df = spark.createDataFrame([("Apple hired Tim Cook.",), ("The bank raised rates.",)],
                                    ["text"])
