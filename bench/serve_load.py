@@ -119,6 +119,10 @@ def measure(name, cmd, port, url_path, body_of, corpus, args, env) -> dict:
     return result
 
 
+def _ratio(row: dict, base: float) -> str:
+    return "–" if "/v1/ner" in row["name"] else f"{row['rps'] / base:.2f}×"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
@@ -161,7 +165,7 @@ def main() -> None:
     base = rows[0]["rps"]
     table = "\n".join(
         f"| {r['name']} | {r['requests']:,} | {r['rps']:.0f} | "
-        f"{r['rps'] / base:.2f}× | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+        f"{_ratio(r, base)} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
         f"{r['errors']} | {r['rss_before']:.0f} → {r['rss_after']:.0f} |" for r in rows)
     body = f"""### Serving under load: `myna serve` vs `mlflow models serve`
 
