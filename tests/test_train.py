@@ -306,6 +306,16 @@ def test_transformer_base_errors(tmp_path, ticker_jsonl, textcat_csv):
                         label_column="label", base=f"transformer:{tmp_path}"))
 
 
+def test_a_batch_too_big_for_memory_stops_before_training(tmp_path, ticker_jsonl):
+    from conftest import build_tiny_bert
+
+    base = build_tiny_bert(tmp_path / "tiny", ["oracle", "orcl"])
+    with pytest.raises(InputError, match=r"GiB to train.*use --batch-size \d+"):
+        train(TrainSpec(task="ner", source=ticker_jsonl, output=tmp_path / "big",
+                        base=f"transformer:{base}", batch_size=10**9))
+    assert not (tmp_path / "big" / "model-best").exists()
+
+
 def test_dev_may_use_labels_the_base_model_already_knows():
     from myna.data import Example, Span
     from myna.train.data import check_ner

@@ -85,8 +85,12 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
     )
     from transformers.utils import logging as hf_logging
 
+    from myna.train.memory import check_batch_fits
+
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    longest = max((len(fit.train[i]["input_ids"]) for i in range(len(fit.train))), default=1)
+    check_batch_fits(fit.model, batch_size, longest)
     history: list[dict[str, Any]] = []
     started = time.monotonic()
     stopped: dict[str, str | None] = {"why": None}
