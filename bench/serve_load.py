@@ -48,7 +48,8 @@ def classifier() -> str:
 
 
 def start(cmd: list[str], port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=env["MYNA_HOME"])
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -139,7 +140,8 @@ def main() -> None:
         f"mlflow.set_tracking_uri('sqlite:///{home / 'mlflow.db'}')\n"
         "with mlflow.start_run():\n"
         f"    info = mlflow.spacy.log_model(spacy.load('{model_dir}'), name='model')\n"
-        "print(info.model_uri)\n")], env=env, check=True, capture_output=True, text=True)
+        "print(info.model_uri)\n")], env=env, check=True, capture_output=True, text=True,
+        cwd=home)  # MLflow's default artifact root is ./mlruns
     mlflow_uri = log.stdout.strip().splitlines()[-1]
     corpus = texts()
     # MLflow's spaCy flavor wants a one-column DataFrame, so both get `dataframe_split`.
