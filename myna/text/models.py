@@ -70,6 +70,13 @@ def needed_components(nlp: Language, features: frozenset[str]) -> list[str]:
         meta = nlp.get_pipe_meta(name)
         if meta.factory in factories or attrs.intersection(meta.assigns):
             needed.add(name)
+    return with_embedding_layers(nlp, needed)
+
+
+def with_embedding_layers(nlp: Language, names: set[str] | list[str]) -> list[str]:
+    """``names`` plus the shared embedding components (tok2vec, transformer) they listen to,
+    in pipeline order."""
+    needed = set(names)
     for name in nlp.pipe_names:
         pipe = nlp.get_pipe(name)
         listeners = set(getattr(pipe, "listening_components", []) or [])

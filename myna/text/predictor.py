@@ -15,7 +15,7 @@ from myna.data.cells import cell_to_text
 from myna.errors import InputError
 from myna.text.analyze import doc_to_example
 from myna.text.features import FEATURES
-from myna.text.models import needed_components
+from myna.text.models import needed_components, with_embedding_layers
 from myna.text.records import analysis_row
 
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ class Predictor:
                                   if f == "tokens" or needed_components(nlp, frozenset({f})))
         self._disabled = {
             "ner": self._not_needed(needed_components(nlp, frozenset({"ner"}))),
-            "textcat": self._not_needed([p for p in nlp.pipe_names if p in TEXTCAT_PIPES]),
+            "textcat": self._not_needed(with_embedding_layers(
+                nlp, [p for p in nlp.pipe_names if p in TEXTCAT_PIPES])),
             "analyze": [],
         }
         self._disabled["link"] = self._disabled["ner"]
