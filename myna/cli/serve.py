@@ -39,8 +39,7 @@ def serve_command(
     keys = load_keys(api_key_file)
     check_binding(host, keys)  # before the slow part: a refused start should be quick
     err_console.print(f"loading {model} …")
-    holder = ModelHolder(load_predictor(model, str(kb) if kb else None),
-                         str(kb) if kb else None)
+    holder = ModelHolder(load_predictor(model, str(kb) if kb else None))
     if follow_alias:
         holder.follow_alias(poll_seconds)
     settings = ServeSettings(api_keys=keys, max_body_bytes=int(max_body_mb * MB),

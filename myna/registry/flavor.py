@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from myna.errors import InputError
-from myna.text.predictor import TASKS, Predictor, pipeline_tasks
+from myna.text.predictor import Predictor, pipeline_tasks
 
 FLAVOR_NAME = "myna"
 PIPELINE_DIR = "pipeline"
@@ -191,5 +191,3 @@ def _load_pyfunc(path: str) -> MynaPyfunc:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     return MynaPyfunc(Predictor(spacy.load(path), name=str(path)))
 
-
-__all__ = ["FLAVOR_NAME", "TASKS", "load_model", "log_model", "save_model"]

@@ -17,6 +17,7 @@ from myna.registry import flavor
 from myna.train.tracking import setup_mlflow
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+REGISTRY_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>\d+))$")
 FINGERPRINT_PARAMS = ("train_rows", "dev_rows", "train_sha256", "dev_sha256")
 HEADLINE_METRICS = ("final.ents_f", "final.ents_p", "final.ents_r", "final.cats_macro_f",
                     "final.cats_micro_f", "final.cats_score")
@@ -163,7 +164,7 @@ def set_alias(name: str, version: str | int, alias: str) -> VersionInfo:
 def resolve_uri(uri: str) -> str:
     """``models:/N@alias`` or ``models:/N/3`` → the version's own model URI, checked."""
     _, client = _client()
-    m = re.match(r"^models:/([^/@]+)(?:@([\w-]+)|/(\d+))$", uri)
+    m = REGISTRY_URI.match(uri)
     if not m:
         return uri
     name, alias, number = m.groups()

@@ -8,16 +8,19 @@ touches what requests see."""
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from myna.errors import ModelNotFoundError
+from myna.registry.models import REGISTRY_URI
 from myna.text.predictor import Predictor
 
+if TYPE_CHECKING:
+    from myna.text.linker import EntityLinker
+
 log = logging.getLogger("myna.serve")
-REGISTRY_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>\d+))$")
 
 
 @dataclass(frozen=True)
@@ -27,16 +30,15 @@ class Loaded:
     version: str | None  # registry version behind it, when it came from the registry
 
 
-def load_predictor(source: str, kb: str | None = None) -> Loaded:
+def load_predictor(source: str, kb: str | EntityLinker | None = None) -> Loaded:
     """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
-    spaCy pipeline directory or an installed pipeline name."""
+    spaCy pipeline directory or an installed pipeline name; ``kb`` a knowledge-base file or
+    an already prepared linker."""
     import spacy
 
-    linker = None
-    if kb is not None:
-        from myna.text.linker import EntityLinker
+    from myna.text.linker import EntityLinker
 
-        linker = EntityLinker.from_file(kb)
+    linker = EntityLinker.from_file(kb) if isinstance(kb, str) else kb
     version = None
     if source.startswith(("models:/", "runs:/")) or (Path(source) / "MLmodel").is_file():
         from myna.registry import models
@@ -55,9 +57,8 @@ def load_predictor(source: str, kb: str | None = None) -> Loaded:
 
 
 class ModelHolder:
-    def __init__(self, loaded: Loaded, kb: str | None = None):
+    def __init__(self, loaded: Loaded):
         self._loaded = loaded
-        self._kb = kb
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.swaps = 0
@@ -90,7 +91,8 @@ class ModelHolder:
                 version = models.resolve_uri(source).rsplit("/", 1)[1]
                 if version != self._loaded.version:
                     log.info("alias %s moved to version %s; loading it", source, version)
-                    self.swap(load_predictor(source, self._kb))
+                    # The new version links with the same knowledge base, already embedded.
+                    self.swap(load_predictor(source, self._loaded.predictor.linker))
             except Exception as err:  # keep serving the old model; try again next time
                 log.warning("could not follow %s: %s", source, err)
 
