@@ -8,7 +8,7 @@ import sys
 import click
 import typer
 
-from myna.cli import analyze, compare, data, demo, evaluate, kb, models, serve, train
+from myna.cli import analyze, batch, compare, data, demo, evaluate, kb, models, serve, train
 from myna.cli.console import err_console
 from myna.errors import MynaError
 
@@ -32,6 +32,7 @@ app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
 app.command("serve")(serve.serve_command)
+app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
 app.add_typer(kb.app, name="kb")
 app.add_typer(models.app, name="models")

@@ -1,0 +1,110 @@
+"""The local engine: worker processes run the model over chunks of the input, the parent
+writes one Parquet file. No JVM; the same output schema as the Spark engine."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from myna.batch.inputs import Chunk, InputTable, read_chunks
+from myna.batch.models import ModelSpec, load_batch_model
+from myna.batch.output import commit_local, temp_sibling
+from myna.batch.summary import BatchSummary
+from myna.batch.tasks import ERROR_COLUMN, BatchModel
+
+CHUNK_ROWS = 1000
+_worker_model: BatchModel | None = None
+
+
+def _init_worker(spec: ModelSpec | None) -> None:
+    global _worker_model
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    if spec is not None:  # spawn: load here; fork: inherited from the parent
+        _worker_model = load_batch_model(spec)
+    import torch
+
+    torch.set_num_threads(1)  # one process per core already
+
+
+def predict_chunk(model: BatchModel, texts: list[Any], errors: list[str | None],
+                  places: list[str]) -> list[dict[str, Any]]:
+    """Results for one chunk; a read problem wins over the model's, and the model's messages
+    name the file and line instead of the position in the chunk."""
+    results = model.predict(texts)
+    for i, (row, problem) in enumerate(zip(results, errors, strict=True)):
+        if problem:
+            row.update(dict.fromkeys(row, None))
+            row[ERROR_COLUMN] = problem
+        elif row[ERROR_COLUMN]:
+            row[ERROR_COLUMN] = row[ERROR_COLUMN].replace(f"text #{i}", places[i], 1)
+    return results
+
+
+def _run_chunk(texts: list[Any], errors: list[str | None],
+               places: list[str]) -> list[dict[str, Any]]:
+    assert _worker_model is not None
+    return predict_chunk(_worker_model, texts, errors, places)
+
+
+def _results(model: BatchModel, spec: ModelSpec, chunks: Iterator[Chunk], n_process: int,
+             ) -> Iterator[tuple[Chunk, list[dict[str, Any]]]]:
+    """Chunks with their results, in input order, at most ``2 * n_process`` chunks in flight."""
+    global _worker_model
+    if n_process <= 1:
+        for chunk in chunks:
+            yield chunk, predict_chunk(model, chunk.texts, chunk.errors, chunk.places)
+        return
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    _worker_model = model if method == "fork" else None
+    pending: deque[tuple[Chunk, Future]] = deque()
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(method),
+                             initializer=_init_worker,
+                             initargs=(None if method == "fork" else spec,)) as pool:
+        while True:
+            while len(pending) < 2 * n_process:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                pending.append((chunk, pool.submit(_run_chunk, chunk.texts, chunk.errors,
+                                                   chunk.places)))
+            if not pending:
+                return
+            chunk, future = pending.popleft()
+            yield chunk, future.result()
+
+
+def run_local(table: InputTable, model: BatchModel, spec: ModelSpec, output: Path,
+              n_process: int, progress: Callable[[int], None] | None = None) -> BatchSummary:
+    import pyarrow.parquet as pq
+
+    summary = BatchSummary("local", model.task, str(table.path), str(output))
+    schema = pa.schema([*table.schema, *model.schema])
+    started = time.perf_counter()
+    tmp = temp_sibling(output)
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for chunk, results in _results(model, spec, read_chunks(table, CHUNK_ROWS),
+                                                   n_process):
+                out = pa.Table.from_pylist(results, schema=model.schema)
+                writer.write_table(pa.Table.from_arrays(
+                    [*chunk.table.cast(table.schema).columns, *out.columns], schema=schema))
+                summary.rows += len(results)
+                for row in results:
+                    if row[ERROR_COLUMN]:
+                        summary.failed += 1
+                        summary.first_error = summary.first_error or row[ERROR_COLUMN]
+                if progress is not None:
+                    progress(summary.rows)
+        commit_local(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    summary.seconds = time.perf_counter() - started
+    return summary

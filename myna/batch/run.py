@@ -1,0 +1,100 @@
+"""One batch run, whatever the engine: every check that can stop the job happens before any
+row is read, then the engine runs and a summary comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from myna.batch.models import ModelSpec, load_batch_model
+from myna.batch.output import Existing, should_write
+from myna.batch.summary import BatchSummary
+from myna.batch.tasks import BATCH_TASKS
+from myna.errors import InputError
+
+ENGINES = ("local", "spark")
+
+
+@dataclass
+class BatchRequest:
+    input: str
+    output: str
+    column: str = "text"
+    task: str = "ner"
+    model: str | None = None
+    engine: str = "local"
+    master: str | None = None
+    partitions: int | None = None
+    fmt: str | None = None
+    encoding: str = "utf-8"
+    kb: str | None = None
+    n_process: int = 0  # local engine; 0 = one per core
+    batch_size: int = 64
+    max_chars: int | None = None
+    existing: Existing = Existing.error
+    ship_model: bool = True
+
+    @property
+    def spec(self) -> ModelSpec:
+        return ModelSpec(self.model, self.task, self.kb, self.max_chars, self.batch_size)
+
+
+Progress = Callable[[int, int | None], None]  # (done, total): rows locally, tasks on Spark
+
+
+def run_batch(request: BatchRequest, progress: Progress | None = None, spark=None,
+              ) -> BatchSummary:
+    if request.task not in BATCH_TASKS:
+        raise InputError(f"unknown task {request.task!r}; one of {', '.join(BATCH_TASKS)}")
+    if request.engine not in ENGINES:
+        raise InputError(f"unknown engine {request.engine!r}; one of {', '.join(ENGINES)}")
+    if request.kb and not Path(request.kb).is_file():
+        raise InputError("no such knowledge base file", where=request.kb)
+    if request.engine == "spark":
+        return _run_on_spark(request, progress, spark)
+    return _run_locally(request, progress)
+
+
+def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSummary:
+    import os
+
+    from myna.batch.inputs import open_input
+    from myna.batch.local import run_local
+    from myna.data.formats import existing_file
+
+    if "://" in request.input and not request.input.startswith("file://"):
+        raise InputError("the local engine reads local files; use --engine spark for "
+                         "other filesystems", where=request.input)
+    output = Path(request.output.removeprefix("file://")).expanduser()
+    if not should_write(output.exists(), str(output), request.existing):
+        return BatchSummary("local", request.task, request.input, str(output), skipped=True)
+    existing_file(request.input.removeprefix("file://"))
+    model = load_batch_model(request.spec)  # a missing model or wrong task stops here
+    table = open_input(request.input.removeprefix("file://"), request.column, request.fmt,
+                       request.encoding, tuple(f.name for f in model.schema))
+    n_process = request.n_process or os.cpu_count() or 1
+    if table.rows is not None and table.rows < 2000:
+        n_process = 1  # not worth forking for
+    report = (lambda done: progress(done, table.rows)) if progress else None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return run_local(table, model, request.spec, output, n_process, report)
+
+
+def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> BatchSummary:
+    from myna.batch.spark import run_spark
+    from myna.batch.spark_session import check_master, spark_session
+
+    # Load once on the driver: a missing model or a task it cannot do stops before Spark work.
+    model = load_batch_model(request.spec)
+    check_master(request.master)
+    own_session = spark is None
+    spark = spark or spark_session(request.master)
+    try:
+        return run_spark(spark, request.input, request.fmt, request.column, request.encoding,
+                         request.output, request.spec, model.schema, request.existing,
+                         request.partitions, request.ship_model, progress)
+    finally:
+        if own_session:
+            spark.stop()
+

@@ -1,0 +1,193 @@
+"""The Spark engine: read the input with Spark, add the result columns with a pandas UDF, write
+Parquet to a hidden folder beside the output and rename it into place when the job succeeded.
+Runs the same under ``myna batch run --engine spark`` and ``spark-submit``."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from myna.batch.models import ModelSpec, make_archive, pipeline_directory
+from myna.batch.output import Existing, should_write
+from myna.batch.spark_udf import ShippedModel, predict_series
+from myna.batch.summary import BatchSummary
+from myna.batch.tasks import ERROR_COLUMN, spark_ddl
+from myna.errors import InputError
+
+CORRUPT = "_corrupt_record"
+RESULT = "_myna_result"
+CSV_OPTIONS = {"header": "true", "multiLine": "true", "quote": '"', "escape": '"',
+               "mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl",
+           ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+
+class HadoopPath:
+    """A path on any filesystem the cluster's Hadoop client knows (file:, hdfs:, s3a:, …)."""
+
+    def __init__(self, spark, uri: str):
+        jvm = spark.sparkContext._jvm
+        self._jvm = jvm
+        self.path = jvm.org.apache.hadoop.fs.Path(uri)
+        self.fs = self.path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        self.uri = uri
+
+    def exists(self) -> bool:
+        return bool(self.fs.exists(self.path))
+
+    def sibling(self, name: str) -> HadoopPath:
+        new = HadoopPath.__new__(HadoopPath)
+        new._jvm, new.fs = self._jvm, self.fs
+        new.path = self._jvm.org.apache.hadoop.fs.Path(self.path.getParent(), name)
+        new.uri = str(new.path.toString())
+        return new
+
+    def rename(self, other: HadoopPath) -> None:
+        if not self.fs.rename(self.path, other.path):
+            raise OSError(f"could not rename {self.uri} to {other.uri}")
+
+    def delete(self) -> None:
+        self.fs.delete(self.path, True)
+
+
+def input_format(uri: str, fmt: str | None) -> str:
+    kind = fmt or FORMATS.get(Path(uri.split("?")[0]).suffix.lower())
+    if kind not in ("csv", "tsv", "jsonl", "parquet"):
+        raise InputError("batch reads CSV, TSV, JSONL or Parquet; pass --format", where=uri)
+    return kind
+
+
+def read_input(spark, uri: str, fmt: str, column: str, encoding: str, reserved: list[str]):
+    """The input as a DataFrame plus the name of its corrupt-record column (or None)."""
+    from pyspark.errors import AnalysisException
+
+    reader = spark.read
+    try:
+        if fmt in ("csv", "tsv"):
+            opts = {**CSV_OPTIONS, "sep": "\t" if fmt == "tsv" else ",", "encoding": encoding}
+            header = spark.read.options(**opts).csv(uri).columns
+            ddl = ", ".join(f"`{c}` string" for c in [*header, CORRUPT])
+            df = reader.options(**opts).schema(ddl).csv(uri)
+        elif fmt == "jsonl":
+            df = reader.options(encoding=encoding, columnNameOfCorruptRecord=CORRUPT).json(uri)
+        else:
+            df = reader.parquet(uri)
+    except AnalysisException as err:
+        raise InputError(str(err).splitlines()[0], where=uri) from None
+    names = [c for c in df.columns if c != CORRUPT]
+    if column not in names:
+        raise InputError(f"no column {column!r}; columns are: {', '.join(names)}", where=uri)
+    clash = [c for c in names if c in (*reserved, ERROR_COLUMN)]
+    if clash:
+        raise InputError(f"input column(s) {', '.join(map(repr, clash))} would be overwritten "
+                         "by the result; rename them first", where=uri)
+    return df, (CORRUPT if CORRUPT in df.columns else None)
+
+
+def _text_column(df, column: str):
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    kind = df.schema[column].dataType
+    if isinstance(kind, T.StringType):
+        return F.col(f"`{column}`")
+    if isinstance(kind, T.NumericType | T.BooleanType):
+        return F.col(f"`{column}`").cast("string")
+    raise InputError(f"column {column!r} holds {kind.simpleString()}, not text")
+
+
+def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedModel:
+    """Send a local model directory (or the registry version behind a URI) to the executors
+    as a zip archive; with ``ship=False`` executors load ``spec.source`` themselves."""
+    sc = spark.sparkContext
+    kb_name = None
+    if spec.kb:
+        sc.addFile(str(Path(spec.kb).resolve()))
+        kb_name = Path(spec.kb).name
+    if not ship:
+        return ShippedModel(spec, None, kb_name)
+    directory = pipeline_directory(spec.source, workdir)
+    if directory is None:
+        return ShippedModel(spec, None, kb_name)
+    name = f"myna-model-{uuid.uuid4().hex[:8]}"
+    sc.addArchive(f"{make_archive(directory, workdir)}#{name}")
+    return ShippedModel(spec, name, kb_name)
+
+
+def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, output: str,
+              spec: ModelSpec, result_schema, existing: Existing, partitions: int | None,
+              ship: bool = True, progress: Callable[[int, int], None] | None = None,
+              ) -> BatchSummary:
+    from pyspark.sql import functions as F
+
+    from myna.batch.spark_session import TaskProgress
+
+    summary = BatchSummary("spark", spec.task, uri, output)
+    target = HadoopPath(spark, output)
+    if not should_write(target.exists(), output, existing):
+        summary.skipped = True
+        return summary
+    df, corrupt = read_input(spark, uri, input_format(uri, fmt), column, encoding,
+                             [f.name for f in result_schema if f.name != ERROR_COLUMN])
+    text = _text_column(df, column)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="myna-batch-") as workdir:
+        shipped = ship_model(spark, spec, ship, Path(workdir))
+        loads = spark.sparkContext.accumulator(0)
+        columns = [f.name for f in result_schema]
+        udf = F.pandas_udf(predict_series(shipped, column, columns, loads),
+                           spark_ddl(result_schema))
+        if corrupt:  # a malformed line: no text for the model, a clear error in the output
+            text = F.when(F.col(corrupt).isNull(), text)
+        wanted = partitions or spark.sparkContext.defaultParallelism
+        if partitions or df.rdd.getNumPartitions() < wanted:
+            df = df.repartition(wanted)
+        result = df.withColumn(RESULT, udf(text))
+        error = F.col(f"{RESULT}.{ERROR_COLUMN}")
+        if corrupt:
+            error = F.when(F.col(corrupt).isNotNull(),
+                           F.lit(f"malformed {input_format(uri, fmt).upper()} record; "
+                                 "see the input around this row")).otherwise(error)
+        inputs = [F.col(f"`{c}`") for c in df.columns if c != corrupt]
+        results = [F.col(f"{RESULT}.`{c}`").alias(c) for c in columns if c != ERROR_COLUMN]
+        out = result.select(*inputs, *results, error.alias(ERROR_COLUMN))
+        tmp = target.sibling(f".{Path(output).name}.{uuid.uuid4().hex[:8]}.tmp")
+        group = f"myna-batch-{uuid.uuid4().hex[:8]}"
+        spark.sparkContext.setJobGroup(group, f"myna batch {spec.task} {uri}")
+        try:
+            with TaskProgress(spark, group, progress or (lambda done, total: None)):
+                out.write.mode("errorifexists").parquet(tmp.uri)
+            _commit(target, tmp)
+        finally:
+            if tmp.exists():
+                tmp.delete()
+    summary.seconds = time.perf_counter() - started
+    summary.model_loads = loads.value
+    _count(spark, output, summary)
+    return summary
+
+
+def _commit(target: HadoopPath, tmp: HadoopPath) -> None:
+    """Rename the finished folder into place; an old output goes only after that."""
+    old = None
+    if target.exists():
+        old = target.sibling(f".{Path(target.uri).name}.{uuid.uuid4().hex[:8]}.old")
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        old.delete()
+
+
+def _count(spark, output: str, summary: BatchSummary) -> None:
+    from pyspark.sql import functions as F
+
+    written = spark.read.parquet(output)
+    row = written.agg(F.count(F.lit(1)).alias("rows"),
+                      F.count(ERROR_COLUMN).alias("failed")).first()
+    summary.rows, summary.failed = int(row["rows"]), int(row["failed"])
+    if summary.failed:
+        first = written.where(F.col(ERROR_COLUMN).isNotNull()).select(ERROR_COLUMN).first()
+        summary.first_error = first[0] if first else None

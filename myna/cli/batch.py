@@ -1,0 +1,86 @@
+"""`myna batch run`: a model over a whole table, locally or on Spark, into Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from myna.batch.output import Existing
+from myna.batch.run import ENGINES, BatchRequest, run_batch
+from myna.batch.tasks import BATCH_TASKS
+from myna.cli.console import err_console, progress_bar
+from myna.errors import InputError
+
+app = typer.Typer(help="Batch inference over files: local processes or Apache Spark.",
+                  no_args_is_help=True)
+
+
+@app.command("run")
+def run_command(
+    input: str = typer.Option(..., "--input", "-i",
+                              help="CSV, TSV, JSONL or Parquet; with --engine spark any "
+                                   "filesystem URI Spark reads (s3a://, hdfs://)."),
+    column: str = typer.Option("text", "--column", "-c", help="Column holding the text."),
+    task: str = typer.Option("ner", "--task", "-t", help=f"One of {', '.join(BATCH_TASKS)}."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="models:/NAME@ALIAS, runs:/ID/model, a model directory or an "
+                                    "installed pipeline (embed: an encoder directory)."),
+    output: str = typer.Option(..., "--output", "-o", help="Parquet output (a folder on Spark)."),
+    engine: str = typer.Option("local", "--engine", "-e", help=f"One of {', '.join(ENGINES)}."),
+    master: str | None = typer.Option(
+        None, "--master", help="Spark master: local[*], spark://host:port, yarn (default: what "
+                               "spark-submit set, else local[*])."),
+    partitions: int | None = typer.Option(None, "--partitions", help="Spark partitions."),
+    fmt: str | None = typer.Option(None, "--format", help="Input format if not by extension."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of a CSV/JSONL input."),
+    kb: Path | None = typer.Option(None, "--kb", help="Knowledge base for --task link."),
+    n_process: int = typer.Option(0, "--n-process", "-j",
+                                  help="Local engine worker processes; 0 = one per core."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Texts per model call."),
+    max_chars: int | None = typer.Option(None, "--max-chars",
+                                         help="Longest text run; longer rows get an error."),
+    skip_existing: bool = typer.Option(False, "--skip-existing",
+                                       help="Do nothing when the output already exists."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace an existing output (only once the new one is "
+                                        "complete)."),
+    ship_model: bool = typer.Option(True, "--ship-model/--no-ship-model",
+                                    help="Spark: send the model to executors as an archive, or "
+                                         "let them load --model from the registry."),
+    report: Path | None = typer.Option(None, "--report", help="Also write the summary as JSON."),
+) -> None:
+    """Run a model over every row; write the input columns, the result and an `error` column."""
+    if skip_existing and overwrite:
+        raise InputError("give --skip-existing or --overwrite, not both")
+    existing = (Existing.skip if skip_existing else
+                Existing.overwrite if overwrite else Existing.error)
+    if master and engine == "local":
+        engine = "spark"  # a master only means something to Spark
+    request = BatchRequest(
+        input=input, output=output, column=column, task=task, model=model, engine=engine,
+        master=master or ("local[*]" if engine == "spark" and not _under_spark_submit() else None),
+        partitions=partitions, fmt=fmt, encoding=encoding, kb=str(kb) if kb else None,
+        n_process=n_process, batch_size=batch_size, max_chars=max_chars, existing=existing,
+        ship_model=ship_model)
+    unit = "rows" if engine == "local" else "Spark tasks"
+    with progress_bar() as bar:
+        bar_task = bar.add_task(f"{task} ({unit})", total=None, rate="")
+
+        def show(done: int, total: int | None) -> None:
+            bar.update(bar_task, completed=done, total=total)
+
+        summary = run_batch(request, show)
+    err_console.print(("[yellow]" if summary.failed else "[green]") + summary.line(),
+                      highlight=False)
+    if summary.first_error:
+        err_console.print(f"first error: {summary.first_error}", highlight=False)
+    if report is not None:
+        summary.write(report)
+
+
+def _under_spark_submit() -> bool:
+    """spark-submit hands its master to the Python driver through this variable."""
+    import os
+
+    return "PYSPARK_GATEWAY_PORT" in os.environ or "SPARK_SUBMIT_OPTS" in os.environ
