@@ -85,6 +85,10 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
     from myna.batch.spark import run_spark
     from myna.batch.spark_session import check_master, spark_session
 
+    if "://" not in request.output or request.output.startswith("file://"):
+        local = Path(request.output.removeprefix("file://")).expanduser()
+        if not should_write(local.exists(), str(local), request.existing):  # before any JVM
+            return BatchSummary("spark", request.task, request.input, str(local), skipped=True)
     # Load once on the driver: a missing model or a task it cannot do stops before Spark work.
     model = load_batch_model(request.spec)
     check_master(request.master)

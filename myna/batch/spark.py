@@ -108,7 +108,12 @@ def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedMode
         sc.addFile(str(Path(spec.kb).resolve()))
         kb_name = Path(spec.kb).name
     if not ship:
-        return ShippedModel(spec, None, kb_name)
+        tracking_uri = None
+        if spec.source and spec.source.startswith(("models:/", "runs:/")):
+            from myna.train.tracking import tracking_uri as settings_tracking_uri
+
+            tracking_uri = settings_tracking_uri()
+        return ShippedModel(spec, None, kb_name, tracking_uri)
     directory = pipeline_directory(spec.source, workdir)
     if directory is None:
         return ShippedModel(spec, None, kb_name)

@@ -28,6 +28,7 @@ class ShippedModel:
     spec: ModelSpec
     archive: str | None = None
     kb_file: str | None = None
+    tracking_uri: str | None = None  # where executors resolve a registry URI
 
     def local_spec(self) -> ModelSpec:
         from pyspark import SparkFiles
@@ -49,6 +50,8 @@ def worker_model(shipped: ShippedModel, loads=None) -> BatchModel:
         import torch
 
         torch.set_num_threads(1)  # Spark runs one Python worker per core
+        if shipped.tracking_uri:
+            os.environ["MLFLOW_TRACKING_URI"] = shipped.tracking_uri
         model = _loaded[shipped] = load_batch_model(shipped.local_spec())
         if loads is not None:
             loads.add(1)
