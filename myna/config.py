@@ -12,6 +12,15 @@ class Settings:
     home: Path  # MYNA_HOME: stores, runs and models of later stages live under it
     spacy_model: str | None  # MYNA_MODEL: default pipeline for analyze and friends
     tracking_uri: str | None  # MLFLOW_TRACKING_URI; None means a SQLite store in MYNA_HOME
+    database_url: str | None  # MYNA_DATABASE_URL (SQLAlchemy); None means MYNA_HOME/myna.db
+
+    @property
+    def database(self) -> str:
+        """Jobs and (later) annotations live here: SQLite by default, PostgreSQL by URL."""
+        if self.database_url:
+            return self.database_url
+        self.home.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.home / 'myna.db'}"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -19,6 +28,7 @@ class Settings:
             home=Path(os.environ.get("MYNA_HOME", Path.home() / ".myna")).expanduser(),
             spacy_model=os.environ.get("MYNA_MODEL") or None,
             tracking_uri=os.environ.get("MLFLOW_TRACKING_URI") or None,
+            database_url=os.environ.get("MYNA_DATABASE_URL") or None,
         )
 
 

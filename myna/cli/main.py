@@ -8,7 +8,19 @@ import sys
 import click
 import typer
 
-from myna.cli import analyze, batch, compare, data, demo, evaluate, kb, models, serve, train
+from myna.cli import (
+    analyze,
+    batch,
+    compare,
+    data,
+    demo,
+    evaluate,
+    jobs,
+    kb,
+    models,
+    serve,
+    train,
+)
 from myna.cli.console import err_console
 from myna.errors import MynaError
 
@@ -34,6 +46,7 @@ app.command("compare")(compare.compare_command)
 app.command("serve")(serve.serve_command)
 app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
+app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
 app.add_typer(models.app, name="models")
 app.add_typer(train.app, name="train")
@@ -42,7 +55,9 @@ app.add_typer(train.app, name="train")
 def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except MynaError as err:
         if state["debug"]:
             raise

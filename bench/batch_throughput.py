@@ -1,0 +1,141 @@
+"""`myna batch run` over 120,000 AG News descriptions: local engine, Spark local[2], and the
+book's single-process `df.apply(nlp)`.
+
+    .venv/bin/python bench/batch_throughput.py [--rows 120000] [--apply-rows 6000]
+
+Both engines run as `myna batch run` subprocesses, timed end to end (start-up, model load and,
+for Spark, the JVM included); peak memory is sampled every 0.2 s per role: the driver, its JVM
+and the Python workers (forked processes locally, Spark's Python workers under the JVM). The
+book's way runs the full pipeline one text at a time on the first --apply-rows rows and is
+extrapolated. Entities are compared on the first 2,000 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+import pyarrow.parquet as pq
+from analyze_throughput import book_way, build_input
+from common import OUT, ROOT, machine, today, write_section
+
+SAMPLE = 2000
+
+
+def run_roles(cmd: list[str]) -> tuple[float, dict[str, float], str]:
+    """Wall seconds, peak RSS (MiB) per role, and stderr."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peaks = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        parent = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                rss = {"driver": parent.memory_info().rss, "jvm": 0, "workers": 0}
+                for child in parent.children(recursive=True):
+                    role = "jvm" if child.name() == "java" else "workers"
+                    rss[role] += child.memory_info().rss
+            except psutil.NoSuchProcess:
+                break
+            for role, value in rss.items():
+                peaks[role] = max(peaks[role], value / 2**20)
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    thread.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-3000:]}")
+    return wall, peaks, err
+
+
+def entities_by_id(path) -> dict[int, list]:
+    table = pq.read_table(path, columns=["id", "entities"]).to_pylist()
+    return {int(r["id"]): [(e["text"], e["start_char"], e["end_char"], e["label"])
+                           for e in r["entities"] or []]
+            for r in table if int(r["id"]) < SAMPLE}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=120_000)
+    parser.add_argument("--apply-rows", type=int, default=6000)
+    args = parser.parse_args()
+    texts, _ = build_input(args.rows)
+    src = OUT / f"batch_ag_news_{args.rows}.csv"
+    import csv
+
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "description"])
+        w.writerows(enumerate(texts))
+    myna = [str(ROOT / ".venv" / "bin" / "myna"), "batch", "run", "-i", str(src),
+            "-c", "description", "--task", "ner", "--overwrite"]
+    results = {}
+    for name, extra in [("local", []), ("spark local[2]", ["--engine", "spark", "--master",
+                                                           "local[2]"])]:
+        out = OUT / f"batch_{name.split()[0]}.parquet"
+        report = OUT / f"batch_{name.split()[0]}.json"
+        wall, peaks, _ = run_roles([*myna, "-o", str(out), "--report", str(report), *extra])
+        summary = json.loads(report.read_text())
+        results[name] = {"wall": wall, "peaks": peaks, "summary": summary, "out": out}
+        print(name, f"{wall:.1f}s", peaks, summary["rows"], summary["failed"], flush=True)
+    baseline_out = OUT / "batch_analyze_baseline.parquet"
+    analyze_wall, _, _ = run_roles([str(ROOT / ".venv" / "bin" / "myna"), "analyze", "--only",
+                                    "ner", "-f", str(src), "-c", "description", "-o",
+                                    str(baseline_out)])
+    print("analyze", f"{analyze_wall:.1f}s", flush=True)
+    apply_rows = texts[: max(args.apply_rows, SAMPLE)]
+    apply_s, apply_ents = book_way(apply_rows)
+    apply_full = apply_s * args.rows / len(apply_rows)
+    local_ents = entities_by_id(results["local"]["out"])
+    spark_ents = entities_by_id(results["spark local[2]"]["out"])
+    same_spark = sum(local_ents[i] == spark_ents[i] for i in range(SAMPLE))
+    same_apply = sum(local_ents[i] == apply_ents[i] for i in range(SAMPLE))
+    local_wall = results["local"]["wall"]
+    spark_wall = results["spark local[2]"]["wall"]
+    rows = []
+    for name, r in results.items():
+        p = r["peaks"]
+        rows.append(f"| {name} | {r['wall']:.1f} | {args.rows / r['wall']:.0f} | "
+                    f"{r['summary']['rows']:,} / {r['summary']['failed']} | "
+                    f"{p['driver']:.0f} | {p['jvm']:.0f} | {p['workers']:.0f} |")
+    rows.append(f"| baseline: `myna analyze --only ner` (issue 1's path) | {analyze_wall:.1f} | "
+                f"{args.rows / analyze_wall:.0f} | – | – | – | – |")
+    rows.append(f"| book `df.apply(nlp)`, 1 process ({len(apply_rows):,} rows, extrapolated) | "
+                f"{apply_full:.1f} | {args.rows / apply_full:.0f} | – | – | – | – |")
+    body = f"""
+### Batch NER over {args.rows:,} AG News descriptions (issue 5)
+
+`.venv/bin/python bench/batch_throughput.py --rows {args.rows} --apply-rows {args.apply_rows}`
+on {machine()}, {today()}; one run each, `en_core_web_sm` (tok2vec + ner), CSV in, Parquet out.
+Wall time is the whole `myna batch run` process (start-up, model load, JVM for Spark); memory
+is the peak RSS per role (MiB).
+
+| engine | wall s | docs/s | rows / failed | driver MiB | JVM MiB | Python workers MiB |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+- local engine: **{args.rows / local_wall:.0f} docs/s** ({local_wall / 60:.1f} min; target ≥ 670 docs/s, ≤ 3 min)
+- local engine / `myna analyze` baseline wall time, same run: **{local_wall / analyze_wall:.2f}×**
+- Spark `local[2]` / local engine wall time: **{spark_wall / local_wall:.2f}×** (target ≤ 1.25×)
+- local engine / book `apply`: **{apply_full / local_wall:.1f}×** faster
+- identical entities on the first {SAMPLE:,} rows: Spark vs local {same_spark}/{SAMPLE}, book `apply` vs local {same_apply}/{SAMPLE}
+"""
+    print(body)
+    write_section("batch-throughput", body)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "bench"))
+    main()

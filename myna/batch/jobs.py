@@ -1,0 +1,187 @@
+"""Scheduled and watched batch jobs, the book's cron job and S3-triggered Lambda on one machine.
+
+A scheduler tick finds what is due (the latest cron time since the job was added, or a file in
+a watched folder not run before), claims it in the database, and runs ``myna batch run`` for it
+in a subprocess, retrying a failure with exponential backoff. Claims make a due time or a file
+run once, however many schedulers are polling."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from croniter import croniter
+
+from myna.batch.jobstore import Job, JobStore, utcnow
+from myna.errors import InputError
+
+SETTLE_S = 1.0  # a watched file must be unchanged this long (still being copied otherwise)
+ERROR_TAIL = 2000
+
+
+@dataclass(frozen=True)
+class Claim:
+    job: Job
+    slot: str
+    trigger: str  # schedule | file | manual
+    run_id: int
+    file: str | None = None
+    due: datetime | None = None
+
+
+def check_schedule(expr: str) -> str:
+    if not croniter.is_valid(expr):
+        raise InputError(f"not a cron schedule: {expr!r} (five fields: minute hour day month "
+                         "weekday, e.g. '0 * * * *' for hourly)")
+    return expr
+
+
+def next_time(job: Job, now: datetime) -> datetime | None:
+    if job.kind != "schedule" or not job.schedule:
+        return None
+    return croniter(job.schedule, now).get_next(datetime)
+
+
+def latest_due(job: Job, now: datetime) -> datetime | None:
+    """The most recent cron time at or before ``now`` and after the job was added; earlier
+    missed times are not caught up one by one."""
+    prev = croniter(job.schedule, now).get_prev(datetime)
+    if croniter.match(job.schedule, now.replace(second=0, microsecond=0)):
+        prev = now.replace(second=0, microsecond=0)
+    return prev if prev > job.created_at else None
+
+
+def batch_argv(job: Job, file: str | None, due: datetime | None) -> list[str]:
+    """The job's ``myna batch run`` arguments with ``{file}``, ``{stem}``, ``{name}`` (the new
+    file) and ``{date}``, ``{time}`` (the due or start time, UTC) filled in."""
+    when = due or utcnow()
+    values = {"date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H%M%S"),
+              "file": file or "", "stem": Path(file).stem if file else "",
+              "name": Path(file).name if file else ""}
+    args = list(job.args)
+    if file and not {"--input", "-i"} & set(args):
+        args = ["--input", "{file}", *args]
+    out = []
+    for arg in args:  # only these names: other braces (JSON, globs) pass through untouched
+        for key, value in values.items():
+            arg = arg.replace("{" + key + "}", value)
+        out.append(arg)
+    return out
+
+
+def run_attempt(argv: list[str]) -> tuple[bool, dict | None, str | None]:
+    """Run ``myna batch run`` once: (succeeded, its summary, the error text)."""
+    with tempfile.TemporaryDirectory(prefix="myna-job-") as tmp:
+        report = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "myna.cli.main", "batch", "run", *argv,
+               "--report", str(report)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        summary = json.loads(report.read_text()) if report.exists() else None
+    if proc.returncode == 0:
+        return True, summary, None
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error:")] or lines[-5:]
+    return False, summary, "\n".join(errors)[-ERROR_TAIL:] or f"exit code {proc.returncode}"
+
+
+def execute(store: JobStore, claim: Claim,
+            sleep: Callable[[float], None] = time.sleep) -> str:
+    """Run a claimed slot, retrying up to the job's ``retries`` with backoff doubling from
+    ``backoff_s``; every attempt is a row in the history. Returns the final status."""
+    job, run_id, attempt = claim.job, claim.run_id, 1
+    argv = batch_argv(job, claim.file, claim.due)
+    while True:
+        ok, summary, error = run_attempt(argv)
+        rows = summary.get("rows") if summary else None
+        failed = summary.get("failed") if summary else None
+        status = "succeeded" if ok else "failed"
+        store.finish(run_id, status, rows, failed, error)
+        if ok or attempt > job.retries:
+            return status
+        sleep(job.backoff_s * 2 ** (attempt - 1))
+        attempt += 1
+        next_id = store.claim(job.name, claim.slot, claim.trigger, attempt, claim.file)
+        if next_id is None:  # someone else retried it already
+            return status
+        run_id = next_id
+
+
+class Scheduler:
+    """``tick(now)`` claims what is due; ``serve()`` ticks every ``poll_s`` and runs claims
+    on ``workers`` threads (each run is its own process)."""
+
+    def __init__(self, store: JobStore, poll_s: float = 5.0, workers: int = 2):
+        self.store = store
+        self.poll_s = poll_s
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="myna-job")
+        self.running: list[Future] = []
+        self._stop = threading.Event()
+
+    def tick(self, now: datetime | None = None, only: str | None = None) -> list[Claim]:
+        """Claim what is due at ``now`` (for the job ``only``, if given)."""
+        now = now or utcnow()
+        claims: list[Claim] = []
+        for job in self.store.jobs():
+            if only and job.name != only:
+                continue
+            if job.kind == "schedule":
+                due = latest_due(job, now)
+                if due is not None:
+                    claims += self._claim(job, due.isoformat(), "schedule", due=due)
+            else:
+                for path in watched_files(job, now):
+                    stat = path.stat()
+                    claims += self._claim(job, f"file:{path}@{stat.st_mtime_ns}", "file",
+                                          file=str(path))
+        return claims
+
+    def _claim(self, job: Job, slot: str, trigger: str, file: str | None = None,
+               due: datetime | None = None) -> list[Claim]:
+        if self.store.has_slot(job.name, slot):
+            return []
+        run_id = self.store.claim(job.name, slot, trigger, file=file)
+        return [Claim(job, slot, trigger, run_id, file, due)] if run_id is not None else []
+
+    def submit(self, claims: list[Claim]) -> None:
+        self.running = [f for f in self.running if not f.done()]
+        self.running += [self.pool.submit(execute, self.store, c, self._stop.wait)
+                         for c in claims]
+
+    def serve(self, once: bool = False, on_claim: Callable[[Claim], None] | None = None) -> None:
+        self.store.abandon_dead_runs()
+        try:
+            while not self._stop.is_set():
+                claims = self.tick()
+                for claim in claims:
+                    if on_claim:
+                        on_claim(claim)
+                self.submit(claims)
+                if once:
+                    break
+                self._stop.wait(self.poll_s)
+        finally:
+            for future in self.running:
+                future.result()
+            self.pool.shutdown()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def watched_files(job: Job, now: datetime) -> list[Path]:
+    folder = Path(job.watch_dir or ".")
+    if not folder.is_dir():
+        return []
+    settled = now.timestamp() - SETTLE_S
+    files = [p for p in folder.glob(job.pattern or "*")
+             if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime <= settled]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))

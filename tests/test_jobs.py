@@ -1,0 +1,141 @@
+"""`myna jobs`: cron and folder-watch jobs run `myna batch run`, once per due time or file,
+with retries, and a history in the settings' database."""
+
+import os
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pyarrow.parquet as pq
+import pytest
+
+from myna.batch.jobs import Scheduler, execute
+from myna.batch.jobstore import JobStore
+from myna.db import get_engine
+
+
+def store() -> JobStore:
+    return JobStore(get_engine())
+
+
+def news(path, n: int = 3):
+    path.write_text("id,text\n" + "".join(f"{i},Apple opened a store in Paris.\n"
+                                          for i in range(n)))
+    return path
+
+
+def test_add_list_and_remove_a_scheduled_job(tmp_path, myna):
+    src = news(tmp_path / "news.csv")
+    r = myna("jobs", "add", "hourly-news", "--schedule", "0 * * * *", "--",
+             "--input", src, "--output", tmp_path / "out-{date}-{time}.parquet")
+    assert r.code == 0, r.err
+    assert "next run" in r.err
+    r = myna("jobs", "list")
+    assert "hourly-news" in r.out and "cron 0 * * * *" in r.out and "never" in r.out
+    again = myna("jobs", "add", "hourly-news", "--schedule", "0 * * * *", "--", "-i", src,
+                 "-o", "x.parquet")
+    assert again.code == 1 and "already exists" in again.err
+    assert myna("jobs", "remove", "hourly-news").code == 0
+    assert "no jobs" in myna("jobs", "list").out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--schedule", "61 * * * *", "--", "-i", "a.csv", "-o", "b.parquet"],
+     "not a cron schedule"),
+    (["--schedule", "0 * * * *", "--", "-i", "a.csv", "--outptu", "b.parquet"],
+     "No such option: --outptu"),
+    (["--schedule", "0 * * * *"], "give the `myna batch run` arguments after `--`"),
+])
+def test_bad_job_definitions_are_refused(myna, args, message):
+    r = myna("jobs", "add", "broken", *args)
+    assert r.code != 0
+    assert message in r.err
+    assert "no jobs" in myna("jobs", "list").out
+
+
+def test_a_due_time_runs_once_however_many_schedulers_poll(tmp_path, myna):
+    src = news(tmp_path / "news.csv")
+    myna("jobs", "add", "hourly", "--schedule", "0 * * * *", "--", "-i", src,
+         "-o", str(tmp_path / "out-{date}T{time}.parquet"))
+    added = store().get("hourly").created_at
+    due = added.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    assert Scheduler(store()).tick(due - timedelta(minutes=1)) == []  # nothing due yet
+
+    claims = []
+    barrier = threading.Barrier(3)
+
+    def poll():  # three schedulers, each with its own connection, at the same moment
+        scheduler = Scheduler(JobStore(get_engine()))
+        barrier.wait()
+        claims.extend(scheduler.tick(due + timedelta(seconds=30)))
+
+    threads = [threading.Thread(target=poll) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claims) == 1
+    assert execute(store(), claims[0]) == "succeeded"
+    assert Scheduler(store()).tick(due + timedelta(minutes=5)) == []  # already ran
+    out = tmp_path / f"out-{due:%Y-%m-%d}T{due:%H%M%S}.parquet"
+    assert len(pq.read_table(out)) == 3
+    run = store().history("hourly")[0]
+    assert (run.status, run.rows, run.failed_rows, run.trigger) == ("succeeded", 3, 0,
+                                                                    "schedule")
+    r = myna("jobs", "history", "hourly")
+    assert "succeeded" in r.out and "schedule" in r.out
+
+
+def test_watched_folder_runs_each_new_file_once(tmp_path, myna):
+    inbox, results = tmp_path / "inbox", tmp_path / "results"
+    inbox.mkdir()
+    news(inbox / "monday.csv")
+    (inbox / "notes.txt").write_text("not a match")
+    r = myna("jobs", "watch", inbox, "--pattern", "*.csv", "--name", "inbox", "--",
+             "--output", str(results / "{stem}.parquet"))
+    assert r.code == 0, r.err
+    old = time.time() - 10
+    os.utime(inbox / "monday.csv", (old, old))
+    assert myna("jobs", "serve", "--once").code == 0
+    assert len(pq.read_table(results / "monday.parquet")) == 3
+    assert myna("jobs", "serve", "--once").code == 0
+    assert len(store().history("inbox")) == 1  # the same file does not run again
+    news(inbox / "tuesday.csv", n=5)
+    os.utime(inbox / "tuesday.csv", (old, old))
+    r = myna("jobs", "run", "inbox")
+    assert r.code == 0, r.err
+    assert len(pq.read_table(results / "tuesday.parquet")) == 5
+    runs = store().history("inbox")
+    assert [(r.trigger, r.status, r.rows) for r in runs] == [("file", "succeeded", 5),
+                                                             ("file", "succeeded", 3)]
+
+
+def test_a_failing_job_is_retried_with_backoff_and_recorded(tmp_path, myna):
+    src = news(tmp_path / "news.csv")
+    myna("jobs", "add", "broken", "--schedule", "0 0 * * *", "--retries", "2", "--backoff",
+         "0.2", "--", "-i", src, "--column", "body", "-o", tmp_path / "out.parquet")
+    started = time.perf_counter()
+    r = myna("jobs", "run", "broken")
+    assert r.code == 1
+    assert time.perf_counter() - started >= 0.6  # waited 0.2 s, then 0.4 s
+    runs = store().history("broken")
+    assert [(r.attempt, r.status) for r in runs] == [(3, "failed"), (2, "failed"),
+                                                     (1, "failed")]
+    assert all("no column 'body'" in r.error for r in runs)
+    assert len({r.slot for r in runs}) == 1 and runs[0].trigger == "manual"
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_runs_left_running_by_a_dead_scheduler_are_marked_failed(tmp_path):
+    s = store()
+    run_id = s.claim("ghost", "2026-01-01T00:00:00+00:00", "schedule")
+    from sqlalchemy import update
+
+    from myna.batch.jobstore import runs_table
+
+    with s.engine.begin() as conn:  # as if a scheduler with pid 999999999 had died mid-run
+        conn.execute(update(runs_table).values(owner=f"{os.uname().nodename}:999999999"))
+    assert s.abandon_dead_runs() == 1
+    run = s.history("ghost")[0]
+    assert run.id == run_id and run.status == "failed" and "stopped" in run.error
+    assert run.started_at < datetime.now(timezone.utc)
