@@ -139,3 +139,66 @@ def test_runs_left_running_by_a_dead_scheduler_are_marked_failed(tmp_path):
     run = s.history("ghost")[0]
     assert run.id == run_id and run.status == "failed" and "stopped" in run.error
     assert run.started_at < datetime.now(timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    from pg_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+def test_history_in_postgresql_and_claims_hold_across_schedulers(tmp_path, myna, monkeypatch,
+                                                                 postgres_url):
+    monkeypatch.setenv("MYNA_DATABASE_URL", postgres_url)
+    src = news(tmp_path / "news.csv")
+    r = myna("jobs", "add", "pg-nightly", "--schedule", "0 0 * * *", "--", "-i", src,
+             "-o", tmp_path / "out-{date}.parquet")
+    assert r.code == 0, r.err
+    job = store().get("pg-nightly")
+    due = job.created_at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    claims = []
+    barrier = threading.Barrier(4)
+
+    def poll():
+        scheduler = Scheduler(JobStore(get_engine()))
+        barrier.wait()
+        claims.extend(scheduler.tick(due + timedelta(minutes=1)))
+
+    threads = [threading.Thread(target=poll) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claims) == 1
+    assert execute(store(), claims[0]) == "succeeded"
+    assert "succeeded" in myna("jobs", "history", "pg-nightly").out
+    assert (tmp_path / f"out-{due:%Y-%m-%d}.parquet").exists()
+
+
+def test_the_scheduler_process_picks_up_files_as_they_arrive(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cli = [sys.executable, "-m", "myna.cli.main"]
+    subprocess.run([*cli, "jobs", "watch", str(inbox), "--pattern", "*.jsonl", "--", "-o",
+                    str(tmp_path / "out" / "{stem}.parquet")], check=True, capture_output=True)
+    serve = subprocess.Popen([*cli, "jobs", "serve", "--poll", "0.5"],
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        (inbox / "a.jsonl").write_text('{"text": "Google bought a startup in Zurich."}\n')
+        deadline = time.time() + 120
+        while not (tmp_path / "out" / "a.parquet").exists() and time.time() < deadline:
+            time.sleep(0.5)
+    finally:
+        serve.send_signal(signal.SIGINT)
+        _, err = serve.communicate(timeout=60)
+    rows = pq.read_table(tmp_path / "out" / "a.parquet").to_pylist()
+    assert {e["text"] for e in rows[0]["entities"]} >= {"Google", "Zurich"}
+    assert "watch-inbox" in err and "a.jsonl" in err
+    assert [r.status for r in store().history("watch-inbox")] == ["succeeded"]
