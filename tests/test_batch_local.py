@@ -193,3 +193,29 @@ def test_a_killed_run_leaves_the_previous_output(tmp_path):
     assert read(out) == [{"text": "old"}]  # still the previous, complete output
     leftovers = list(tmp_path.glob(".out.parquet.*.tmp"))
     assert leftovers and all(p.name.startswith(".") for p in leftovers)
+
+
+def test_link_and_analyze_tasks(tmp_path, myna):
+    from myna.cli.demo import sample_path
+
+    kb = tmp_path / "kb.jsonl"
+    assert myna("kb", "build", "--from-csv", sample_path("companies.csv"), "--id-col", "ticker",
+                "--name-col", "company", "--id-as-alias", "-o", kb).code == 0
+    src = sample_path("sample_news.jsonl")
+    linked, analysed = tmp_path / "linked.parquet", tmp_path / "analysed.parquet"
+    r = myna("batch", "run", "-i", src, "-t", "link", "--kb", kb, "-o", linked)
+    assert r.code == 0, r.err
+    first = read(linked)[0]
+    assert ("Apple", "ORG", "AAPL") in [(e["text"], e["label"], e["kb_id"])
+                                        for e in first["entities"]]
+    r = myna("batch", "run", "-i", src, "-t", "analyze", "-o", analysed)
+    assert r.code == 0, r.err
+    table = pq.read_table(analysed)
+    assert {"tokens", "sents", "noun_chunks", "entities"} <= set(table.schema.names)
+    row = table.to_pylist()[0]
+    assert row["tokens"][0]["pos"] == "PROPN" and row["sents"][0]["start_char"] == 0
+
+
+def test_usage_errors_name_the_option(myna):
+    r = myna("batch", "run", "--output", "x.parquet")
+    assert r.code == 2 and "--input" in r.err and "Traceback" not in r.err

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from myna.batch.models import ModelSpec, load_batch_model
 from myna.batch.output import commit_local, temp_sibling
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, BatchModel
+from myna.errors import MynaError
 
 CHUNK_ROWS = 1000
 _worker_model: BatchModel | None = None
@@ -104,6 +106,11 @@ def run_local(table: InputTable, model: BatchModel, spec: ModelSpec, output: Pat
                 if progress is not None:
                     progress(summary.rows)
         commit_local(tmp, output)
+    except BrokenProcessPool:
+        raise MynaError("a worker process died (out of memory? try fewer --n-process or a "
+                        "smaller --batch-size)", where=str(table.path),
+                        hint="nothing was written; the previous output, if any, is intact"
+                        ) from None
     finally:
         tmp.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started

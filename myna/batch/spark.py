@@ -15,7 +15,7 @@ from myna.batch.output import Existing, should_write
 from myna.batch.spark_udf import ShippedModel, predict_series
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, spark_ddl
-from myna.errors import InputError
+from myna.errors import InputError, MynaError
 
 CORRUPT = "_corrupt_record"
 RESULT = "_myna_result"
@@ -166,6 +166,12 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
             with TaskProgress(spark, group, progress or (lambda done, total: None)):
                 out.write.mode("errorifexists").parquet(tmp.uri)
             _commit(target, tmp)
+        except Exception as err:
+            if type(err).__module__.startswith(("py4j", "pyspark")):
+                raise MynaError(f"the Spark job failed: {_first_cause(err)}", where=uri,
+                                hint="nothing was written; rerun with --debug for Spark's "
+                                     "trace") from err
+            raise
         finally:
             if tmp.exists():
                 tmp.delete()
@@ -173,6 +179,16 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
     summary.model_loads = loads.value
     _count(spark, output, summary)
     return summary
+
+
+def _first_cause(err: Exception) -> str:
+    """The line of a Spark/py4j error that says what went wrong (a Python worker's own
+    exception when there is one), not the JVM stack."""
+    lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if ln.split(":", 1)[0].endswith(("Error", "Exception")) and "py4j" not in ln:
+            return ln[:500]
+    return (lines[0] if lines else type(err).__name__)[:500]
 
 
 def _commit(target: HadoopPath, tmp: HadoopPath) -> None:

@@ -39,12 +39,14 @@ def demo_command(
     n_ents = sum(len(ex.spans) for ex in results)
     n_linked = sum(1 for ex in results for s in ex.spans if s.kb_id)
     console.print(f"{n_ents} entities in {len(results)} texts; {n_linked} linked to the KB.")
-    _serve_step(model, examples[0].text)
+    uri = _serve_step(model, examples[0].text)
+    _batch_step(uri, corpus)
     console.print("Next: [bold]myna analyze --help[/] · [bold]myna train --help[/] · "
-                  "[bold]myna models --help[/] · [bold]myna serve --help[/]")
+                  "[bold]myna models --help[/] · [bold]myna serve --help[/] · "
+                  "[bold]myna batch run --help[/] · [bold]myna jobs --help[/]")
 
 
-def _serve_step(model: str | None, text: str) -> None:
+def _serve_step(model: str | None, text: str) -> str:
     """Register the pipeline and ask the REST service for the first text's entities."""
     from fastapi.testclient import TestClient
 
@@ -65,3 +67,25 @@ def _serve_step(model: str | None, text: str) -> None:
     console.print(f"serve it yourself: [bold]myna serve {uri}[/] then "
                   "curl -s localhost:8000/v1/ner -H 'content-type: application/json' "
                   "-d '{\"text\": \"Apple hired Tim Cook.\"}'")
+    return uri
+
+
+def _batch_step(uri: str, corpus: Path) -> None:
+    """Run the registered model over the whole sample as a batch job into Parquet."""
+    import pyarrow.parquet as pq
+
+    from myna.batch.output import Existing
+    from myna.batch.run import BatchRequest, run_batch
+    from myna.config import get_settings
+
+    console.rule("[bold]3. Batch: the registered model over a whole file, into Parquet")
+    out = get_settings().home / "demo" / "sample_news.ner.parquet"
+    summary = run_batch(BatchRequest(input=str(corpus), output=str(out), model=uri,
+                                     existing=Existing.overwrite))
+    console.print(summary.line(), highlight=False)
+    table = pq.read_table(out, columns=["id", "category", "entities", "error"]).to_pandas()
+    table["entities"] = table["entities"].map(
+        lambda ents: ", ".join(f"{e['text']} ({e['label']})" for e in ents[:3]))
+    console.print(table.head(5).to_string(index=False, max_colwidth=70), highlight=False)
+    console.print(f"same run on Spark: [bold]myna batch run -i {corpus.name} -m {uri} "
+                  "-o news.parquet --engine spark[/]; every hour: [bold]myna jobs add[/]")

@@ -32,6 +32,12 @@ app = typer.Typer(
     add_completion=False,
 )
 state = {"debug": False}
+try:  # Typer 0.2x raises usage errors from its own copy of click
+    from typer._click.exceptions import ClickException as _TyperClickException
+
+    USAGE_ERRORS: tuple[type[Exception], ...] = (click.ClickException, _TyperClickException)
+except ImportError:
+    USAGE_ERRORS = (click.ClickException,)
 
 
 @app.callback()
@@ -74,7 +80,7 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         err_console.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False)
         sys.exit(1)
-    except click.ClickException as exc:  # usage errors: unknown option, bad value
+    except USAGE_ERRORS as exc:  # unknown option, missing or bad value
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
