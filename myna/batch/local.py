@@ -21,6 +21,7 @@ from myna.batch.output import commit_local, temp_sibling
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, BatchModel
 from myna.errors import MynaError
+from myna.threads import one_thread_per_process, single_threaded_forks
 
 CHUNK_ROWS = 1000
 _worker_model: BatchModel | None = None
@@ -31,9 +32,7 @@ def _init_worker(spec: ModelSpec | None) -> None:
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     if spec is not None:  # spawn: load here; fork: inherited from the parent
         _worker_model = load_batch_model(spec)
-    import torch
-
-    torch.set_num_threads(1)  # one process per core already
+    one_thread_per_process()
 
 
 def predict_chunk(model: BatchModel, texts: list[Any], errors: list[str | None],
@@ -67,9 +66,9 @@ def _results(model: BatchModel, spec: ModelSpec, chunks: Iterator[Chunk], n_proc
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     _worker_model = model if method == "fork" else None
     pending: deque[tuple[Chunk, Future]] = deque()
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(method),
-                             initializer=_init_worker,
-                             initargs=(None if method == "fork" else spec,)) as pool:
+    with single_threaded_forks(), ProcessPoolExecutor(
+            max_workers=n_process, mp_context=mp.get_context(method), initializer=_init_worker,
+            initargs=(None if method == "fork" else spec,)) as pool:
         while True:
             while len(pending) < 2 * n_process:
                 chunk = next(chunks, None)

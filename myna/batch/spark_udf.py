@@ -47,9 +47,9 @@ def worker_model(shipped: ShippedModel, loads=None) -> BatchModel:
     model = _loaded.get(shipped)
     if model is None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
+        from myna.threads import one_thread_per_process
 
-        torch.set_num_threads(1)  # Spark runs one Python worker per core
+        one_thread_per_process()  # Spark runs one Python worker per core
         if shipped.tracking_uri:
             os.environ["MLFLOW_TRACKING_URI"] = shipped.tracking_uri
         model = _loaded[shipped] = load_batch_model(shipped.local_spec())

@@ -17,6 +17,7 @@ from itertools import islice
 from spacy.language import Language
 
 from myna.data.example import Example
+from myna.threads import single_threaded_forks
 
 _worker_nlp: Language | None = None
 _worker_features: frozenset[str] = frozenset()
@@ -27,6 +28,9 @@ def _init_worker(nlp: Language | None, features: frozenset[str]) -> None:
     if nlp is not None:  # spawn start method: the pipeline arrives pickled
         _worker_nlp = nlp
     _worker_features = features
+    from myna.threads import one_thread_per_process
+
+    one_thread_per_process()
 
 
 def _run_chunk(chunk: list[Example], batch_size: int) -> list[Example]:
@@ -53,7 +57,7 @@ def pipe_in_processes(
     init_nlp = None if method == "fork" else nlp
     it = iter(examples)
     pending: deque[Future[list[Example]]] = deque()
-    with ProcessPoolExecutor(
+    with single_threaded_forks(), ProcessPoolExecutor(
         max_workers=n_process,
         mp_context=mp.get_context(method),
         initializer=_init_worker,
