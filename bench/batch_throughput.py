@@ -14,49 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import threading
-import time
 
-import psutil
 import pyarrow.parquet as pq
 from analyze_throughput import book_way, build_input
-from common import OUT, ROOT, machine, median, today, write_section
+from common import OUT, ROOT, machine, median, run_roles, today, write_section
 
 SAMPLE = 2000
-
-
-def run_roles(cmd: list[str]) -> tuple[float, dict[str, float], str]:
-    """Wall seconds, peak RSS (MiB) per role, and stderr."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peaks = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
-    stop = threading.Event()
-
-    def sample() -> None:
-        parent = psutil.Process(proc.pid)
-        while not stop.is_set():
-            try:
-                rss = {"driver": parent.memory_info().rss, "jvm": 0, "workers": 0}
-                for child in parent.children(recursive=True):
-                    role = "jvm" if child.name() == "java" else "workers"
-                    rss[role] += child.memory_info().rss
-            except psutil.NoSuchProcess:
-                break
-            for role, value in rss.items():
-                peaks[role] = max(peaks[role], value / 2**20)
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    _, err = proc.communicate()
-    wall = time.perf_counter() - start
-    stop.set()
-    thread.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-3000:]}")
-    return wall, peaks, err
 
 
 def entities_by_id(path) -> dict[int, list]:
@@ -89,11 +53,11 @@ def main() -> None:
         for name, extra in engines.items():
             out = OUT / f"batch_{name.split()[0]}.parquet"
             report = OUT / f"batch_{name.split()[0]}.json"
-            wall, peaks, _ = run_roles([*myna, "-o", str(out), "--report", str(report), *extra])
+            wall, peaks = run_roles([*myna, "-o", str(out), "--report", str(report), *extra])
             runs[name].append({"wall": wall, "peaks": peaks, "out": out,
                                "summary": json.loads(report.read_text())})
             print(name, f"{wall:.1f}s", peaks, flush=True)
-        wall, peaks, _ = run_roles([str(ROOT / ".venv" / "bin" / "myna"), "analyze", "--only",
+        wall, peaks = run_roles([str(ROOT / ".venv" / "bin" / "myna"), "analyze", "--only",
                                     "ner", "-f", str(src), "-c", "description", "-o",
                                     str(baseline_out)])
         runs["analyze"].append({"wall": wall, "peaks": peaks})

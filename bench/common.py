@@ -48,29 +48,32 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
-    """Run a command; return wall seconds, peak RSS of the whole process tree and of the
-    parent alone (MiB), sampled every 0.1 s."""
+def run_roles(cmd: list[str], env: dict | None = None, interval_s: float = 0.1,
+              ) -> tuple[float, dict[str, float]]:
+    """Run a command; return wall seconds and peak RSS (MiB) per role: ``driver`` (the process
+    itself), ``jvm`` (Java children, e.g. Spark's), ``workers`` (other children) and ``tree``
+    (all together), sampled every ``interval_s``."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_tree = peak_main = 0.0
+    peaks = dict.fromkeys(("driver", "jvm", "workers", "tree"), 0.0)
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree, peak_main
         try:
             parent = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
             return
         while not stop.is_set():
             try:
-                main = parent.memory_info().rss
-                kids = sum(c.memory_info().rss for c in parent.children(recursive=True))
+                rss = {"driver": parent.memory_info().rss, "jvm": 0, "workers": 0}
+                for child in parent.children(recursive=True):
+                    rss["jvm" if child.name() == "java" else "workers"] += child.memory_info().rss
             except psutil.NoSuchProcess:
                 break
-            peak_main = max(peak_main, main / 2**20)
-            peak_tree = max(peak_tree, (main + kids) / 2**20)
-            stop.wait(0.1)
+            rss["tree"] = sum(rss.values())
+            for role, value in rss.items():
+                peaks[role] = max(peaks[role], value / 2**20)
+            stop.wait(interval_s)
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
@@ -79,8 +82,15 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     stop.set()
     t.join()
     if proc.returncode != 0:
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()}")
-    return wall, peak_tree, peak_main
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
+                         f"{err.decode()[-3000:]}")
+    return wall, peaks
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS of the whole process tree and of the parent alone (MiB)."""
+    wall, peaks = run_roles(cmd, env)
+    return wall, peaks["tree"], peaks["driver"]
 
 
 def write_section(name: str, body: str) -> None:

@@ -18,6 +18,25 @@ def store() -> JobStore:
     return JobStore(get_engine())
 
 
+def race_ticks(schedulers: int, now: datetime) -> list:
+    """Several schedulers, each with its own database connection, ticking at the same moment;
+    returns every claim they made."""
+    claims = []
+    barrier = threading.Barrier(schedulers)
+
+    def poll():
+        scheduler = Scheduler(JobStore(get_engine()))
+        barrier.wait()
+        claims.extend(scheduler.tick(now))
+
+    threads = [threading.Thread(target=poll) for _ in range(schedulers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return claims
+
+
 def news(path, n: int = 3):
     path.write_text("id,text\n" + "".join(f"{i},Apple opened a store in Paris.\n"
                                           for i in range(n)))
@@ -61,19 +80,7 @@ def test_a_due_time_runs_once_however_many_schedulers_poll(tmp_path, myna):
     due = added.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     assert Scheduler(store()).tick(due - timedelta(minutes=1)) == []  # nothing due yet
 
-    claims = []
-    barrier = threading.Barrier(3)
-
-    def poll():  # three schedulers, each with its own connection, at the same moment
-        scheduler = Scheduler(JobStore(get_engine()))
-        barrier.wait()
-        claims.extend(scheduler.tick(due + timedelta(seconds=30)))
-
-    threads = [threading.Thread(target=poll) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claims = race_ticks(3, due + timedelta(seconds=30))
     assert len(claims) == 1
     assert execute(store(), claims[0]) == "succeeded"
     assert Scheduler(store()).tick(due + timedelta(minutes=5)) == []  # already ran
@@ -158,19 +165,7 @@ def test_history_in_postgresql_and_claims_hold_across_schedulers(tmp_path, myna,
     assert r.code == 0, r.err
     job = store().get("pg-nightly")
     due = job.created_at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    claims = []
-    barrier = threading.Barrier(4)
-
-    def poll():
-        scheduler = Scheduler(JobStore(get_engine()))
-        barrier.wait()
-        claims.extend(scheduler.tick(due + timedelta(minutes=1)))
-
-    threads = [threading.Thread(target=poll) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claims = race_ticks(4, due + timedelta(minutes=1))
     assert len(claims) == 1
     assert execute(store(), claims[0]) == "succeeded"
     assert "succeeded" in myna("jobs", "history", "pg-nightly").out
