@@ -1,5 +1,5 @@
 """Worker processes run one per core; their math libraries must not start threads of their
-own, or the workers' thread pools fight over the same cores (6-10% slower NER here)."""
+own, or the workers' thread pools fight over the same cores (about 6% slower NER here)."""
 
 from __future__ import annotations
 

@@ -10,14 +10,12 @@ from typing import Any
 import pyarrow as pa
 
 from myna.errors import InputError
-from myna.text.records import arrow_schema
+from myna.text.records import ENTITY, arrow_schema
 
 BATCH_TASKS = ("ner", "textcat", "analyze", "link", "embed")
 ERROR_COLUMN = "error"
 
-_ENTITY = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
-                     ("end_char", pa.int32()), ("label", pa.string())])
-_LINKED_ENTITY = pa.struct([*_ENTITY, pa.field("kb_id", pa.string())])
+_ENTITY = pa.struct([f for f in ENTITY if f.name != "kb_id"])  # the book's NER schema
 
 
 def result_fields(task: str, features: frozenset[str] = frozenset()) -> list[pa.Field]:
@@ -25,7 +23,7 @@ def result_fields(task: str, features: frozenset[str] = frozenset()) -> list[pa.
     if task == "ner":
         return [pa.field("entities", pa.list_(_ENTITY))]
     if task == "link":
-        return [pa.field("entities", pa.list_(_LINKED_ENTITY))]
+        return [pa.field("entities", pa.list_(ENTITY))]
     if task == "textcat":
         return [pa.field("cats", pa.map_(pa.string(), pa.float64())),
                 pa.field("label", pa.string()), pa.field("score", pa.float64())]
@@ -100,16 +98,13 @@ class EmbedModel(BatchModel):
         self.schema = result_schema("embed")
 
     def predict(self, texts: Sequence[Any]) -> list[dict[str, Any]]:
-        from myna.data.cells import cell_to_text
+        from myna.text.predictor import checked_text
 
         ready: list[str] = []
         out: list[dict[str, Any]] = []
         for i, value in enumerate(texts):
             try:
-                text = cell_to_text(value, f"text #{i}")
-                if len(text) > self.max_chars:
-                    raise InputError(f"text of {len(text):,} characters is over the limit of "
-                                     f"{self.max_chars:,}", where=f"text #{i}")
+                text = checked_text(value, f"text #{i}", self.max_chars)
             except InputError as err:
                 out.append({"embedding": None, ERROR_COLUMN: str(err)})
             else:

@@ -100,10 +100,7 @@ class Predictor:
         errors: list[str | None] = []
         for i, value in enumerate(texts):
             try:
-                text = cell_to_text(value, f"text #{i}")
-                if len(text) > self.nlp.max_length:
-                    raise InputError(f"text of {len(text):,} characters is over the limit of "
-                                     f"{self.nlp.max_length:,}", where=f"text #{i}")
+                text = checked_text(value, f"text #{i}", self.nlp.max_length)
             except InputError as err:
                 out.append("")
                 errors.append(str(err))
@@ -142,6 +139,15 @@ class Predictor:
             for row, problem in zip(rows, problems, strict=True):
                 row["error"] = problem
         return rows
+
+
+def checked_text(value: Any, where: str, max_chars: int) -> str:
+    """A cell as text, or `InputError` when it is not text or is over ``max_chars``."""
+    text = cell_to_text(value, where)
+    if len(text) > max_chars:
+        raise InputError(f"text of {len(text):,} characters is over the limit of "
+                         f"{max_chars:,}", where=where)
+    return text
 
 
 def _entity(ent) -> dict[str, Any]:

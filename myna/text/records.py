@@ -39,7 +39,7 @@ def analysis_row(ex: Example, features: frozenset[str]) -> dict[str, Any]:
 
 _CHAR_SPAN = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
                         ("end_char", pa.int32())])
-_ENTITY = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
+ENTITY = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
                      ("end_char", pa.int32()), ("label", pa.string()), ("kb_id", pa.string())])
 _TOKEN = pa.struct([("text", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
                     ("pos", pa.string()), ("pos_explain", pa.string()), ("tag", pa.string()),
@@ -51,7 +51,7 @@ def arrow_schema(features: frozenset[str], id_column: str | None) -> pa.Schema:
     fields = [(id_column, pa.int64())] if id_column else []
     fields.append(("text", pa.string()))
     if "ner" in features:
-        fields.append(("entities", pa.list_(_ENTITY)))
+        fields.append(("entities", pa.list_(ENTITY)))
     if features & TOKEN_FEATURES:
         fields.append(("tokens", pa.list_(_TOKEN)))
     if "noun_chunks" in features:
