@@ -10,6 +10,8 @@ import typer
 
 from myna.cli import (
     analyze,
+    annotate,
+    annotate_db,  # noqa: F401  (registers db-in, db-out, ... on `annotate`)
     batch,
     compare,
     data,
@@ -50,6 +52,7 @@ app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
 app.command("serve")(serve.serve_command)
+app.add_typer(annotate.app, name="annotate")
 app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
 app.add_typer(jobs.app, name="jobs")

@@ -14,7 +14,12 @@ from myna.train.runner import TrainResult, TrainSpec, train
 
 app = typer.Typer(help="Train NER and text-classification models.", no_args_is_help=True)
 
-SOURCE = typer.Argument(..., help="Training data: JSONL, Prodigy JSONL, CoNLL, CSV, DocBin.")
+SOURCE = typer.Argument(None, help="Training data: JSONL, Prodigy JSONL, CoNLL, CSV, DocBin "
+                                   "(or --from-dataset).")
+FROM_DATASET = typer.Option(None, "--from-dataset",
+                            help="Train on an annotation dataset (`myna annotate`): its "
+                                 "accepted answers, one per text.")
+DB = typer.Option(None, "--db", help="Annotation database URL (default: the settings').")
 OUTPUT = typer.Option(..., "--output", "-o", help="Folder for config, model-best, model-last.")
 DEV = typer.Option(None, "--dev", help="Dev data; default: a stratified 20% of the source.")
 BASE = typer.Option(BLANK, "--base",
@@ -37,6 +42,9 @@ BATCH = typer.Option(None, "--batch-size",
 
 
 def _run(spec: TrainSpec) -> TrainResult:
+    if (spec.source is None) == (spec.dataset is None):
+        raise typer.BadParameter("give a SOURCE file or --from-dataset NAME (one of them)",
+                                 param_hint="SOURCE")
     with progress_bar() as progress:
         task = progress.add_task(f"train {spec.task}", total=spec.epochs, rate="")
 
@@ -74,7 +82,9 @@ def _report(result: TrainResult) -> None:
 
 @app.command("ner")
 def ner_command(
-    source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
+    source: Path | None = SOURCE, output: Path = OUTPUT,
+    from_dataset: str | None = FROM_DATASET, db: str | None = DB,
+    dev: Path | None = DEV, base: str = BASE,
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
     learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
@@ -91,12 +101,14 @@ def ner_command(
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
-                   batch_size=batch_size))
+                   batch_size=batch_size, dataset=from_dataset, db=db))
 
 
 @app.command("textcat")
 def textcat_command(
-    source: Path = SOURCE, output: Path = OUTPUT, dev: Path | None = DEV, base: str = BASE,
+    source: Path | None = SOURCE, output: Path = OUTPUT,
+    from_dataset: str | None = FROM_DATASET, db: str | None = DB,
+    dev: Path | None = DEV, base: str = BASE,
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
     learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
@@ -109,4 +121,5 @@ def textcat_command(
     _run(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
-                   learn_rate=learn_rate, batch_size=batch_size))
+                   learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
+                   db=db))

@@ -33,6 +33,8 @@ def task_to_example(task: dict[str, Any], where: str, text_key: str = "text") ->
         accepted = set(task.get("accept") or [])
         cats = {str(o): float(o in accepted) for o in options}
         cats.update({str(a): 1.0 for a in accepted})
+    elif isinstance(task.get("cats"), dict):  # Myna's own JSONL with a Prodigy answer
+        cats = {str(k): float(v) for k, v in task["cats"].items()}
     elif "label" in task and not spans and answer in ("accept", "reject"):
         cats = {str(task["label"]): 1.0 if answer == "accept" else 0.0}
     meta = dict(task.get("meta") or {})

@@ -47,6 +47,22 @@ def load(source: Path, text_column: str, label_column: str | None) -> list[Examp
     return examples
 
 
+def load_dataset(name: str, db: str | None, task: str) -> list[Example]:
+    """The annotation store's final answers: the latest accepted answer per text."""
+    from myna.annotate.database import open_store
+    from myna.annotate.export import final_examples
+
+    store = open_store(db)
+    ds = store.dataset(name)
+    if (ds.kind == "ner") != (task == "ner"):
+        raise InputError(f"dataset {name!r} holds {ds.kind} annotations; train "
+                         f"{'ner' if ds.kind == 'ner' else 'textcat'} with it")
+    examples = final_examples(store, ds)
+    if not examples:
+        raise InputError(f"dataset {name!r} has no accepted answers to train on")
+    return examples
+
+
 def align_spans(examples: list[Example], nlp, fix: str | None, source: str) -> list[Example]:
     """Spans must fall on the pipeline's token boundaries and not overlap. ``fix`` expands or
     contracts a misaligned span to tokens, or drops it; without it, the first problem stops."""

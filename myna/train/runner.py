@@ -26,7 +26,7 @@ class TimeLimitReached(Exception):
 @dataclass
 class TrainSpec:
     task: str  # "ner" or "textcat"
-    source: Path
+    source: Path | None  # None: read `dataset` from the annotation store
     output: Path
     dev_source: Path | None = None
     base: str = configs.BLANK
@@ -43,6 +43,12 @@ class TrainSpec:
     rehearse_with: Path | None = None  # raw texts the base model annotates as extra training
     learn_rate: float | None = None  # None: the base's default
     batch_size: int | None = None  # examples per step (transformer) or words per batch (spaCy)
+    dataset: str | None = None  # an annotation dataset (accepted answers, one per text)
+    db: str | None = None  # the annotation store's URL; None: the settings' database
+
+    @property
+    def source_name(self) -> str:
+        return f"dataset {self.dataset}" if self.dataset else str(self.source)
 
 
 @dataclass
@@ -104,11 +110,12 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
                  ) -> tuple[data.PreparedData, int]:
     """Read, align, split, check and (for an update) rehearse; write the DocBin corpus."""
     label_column = spec.label_column if spec.task == "textcat" else None
-    train_examples = data.load(spec.source, spec.text_column, label_column)
+    train_examples = (data.load_dataset(spec.dataset, spec.db, spec.task) if spec.dataset
+                      else data.load(spec.source, spec.text_column, label_column))
     dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
                     if spec.dev_source else None)
     if spec.task == "ner":
-        data.align_spans(train_examples, nlp, spec.fix_spans, str(spec.source))
+        data.align_spans(train_examples, nlp, spec.fix_spans, spec.source_name)
         if dev_examples is not None:
             data.align_spans(dev_examples, nlp, spec.fix_spans, str(spec.dev_source))
     if dev_examples is None:
@@ -160,7 +167,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
     started = time.monotonic()
     with mlflow.start_run(run_name=f"{spec.task}-{spec.base}") as run:
         mlflow.set_tags({"myna.task": spec.task, "myna.base": spec.base,
-                         "myna.source": str(spec.source)})
+                         "myna.source": spec.source_name})
         mlflow.log_params({
             "task": spec.task, "base": spec.base, "exclusive": spec.exclusive,
             "epochs": spec.epochs, "max_minutes": spec.max_minutes, "seed": spec.seed,

@@ -1,0 +1,1 @@
+"""Annotation: recipes, the SQL store, the web server and its UI."""

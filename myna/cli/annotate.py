@@ -1,0 +1,175 @@
+"""`myna annotate RECIPE DATASET SOURCE`: start the annotation server for a recipe.
+The data commands (db-in, db-out, stats, list, drop, agreement) are in `annotate_db`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from myna.annotate.database import open_store
+from myna.annotate.recipes import Recipe, parse_labels
+from myna.annotate.store import Store
+from myna.cli.console import err_console, progress_bar
+from myna.errors import InputError
+
+app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL store.",
+                  no_args_is_help=True)
+
+DATASET = typer.Argument(..., help="Dataset the answers go to (created if needed).")
+SOURCE = typer.Argument(..., help="Texts to annotate: JSONL, Prodigy JSONL, CSV/TSV (a text "
+                                  "column), Parquet. Added to the dataset's queue.")
+LABEL = typer.Option(None, "--label", "-l", help="Comma-separated labels.")
+MODEL = typer.Option(None, "--model", "-m", help="spaCy pipeline name or folder.")
+DB = typer.Option(None, "--db", help="Database URL (default: MYNA_DATABASE_URL or SQLite in "
+                                     "MYNA_HOME), e.g. postgresql://user@host/myna.")
+HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
+PORT = typer.Option(8080, "--port", "-p")
+PASSWORD = typer.Option(None, "--password", envvar="MYNA_ANNOTATE_PASSWORD",
+                        help="Require this password (HTTP Basic, any user name).")
+KEY_FILE = typer.Option(None, "--api-key-file",
+                        help="API keys, one per line (also MYNA_API_KEYS).")
+OVERLAP = typer.Option(True, "--overlap/--no-overlap",
+                       help="Every session sees every text (for agreement), or each text goes "
+                            "to one session only.")
+TEXT_COL = typer.Option("text", "--text-column", "-c")
+SKIP_INVALID = typer.Option(False, "--skip-invalid", help="Skip bad source rows and go on.")
+
+
+def import_source(store: Store, dataset: str, recipe: Recipe, source: Path,
+                  text_column: str, skip_invalid: bool, model: str | None = None) -> None:
+    from myna.annotate.imports import import_file
+
+    with progress_bar(transient=True) as progress:
+        task = progress.add_task(f"queue {source.name}", total=None, rate="rows")
+        summary = import_file(store, dataset, source, kind=recipe.kind, labels=recipe.labels,
+                              exclusive=recipe.exclusive, model=model, text_column=text_column,
+                              as_answers=False, skip_invalid=skip_invalid,
+                              on_rows=lambda n: progress.update(task, completed=n))
+    err_console.print(f"{source}: {summary.added} new text(s) queued, {summary.duplicates} "
+                      "already in the dataset")
+    for problem in summary.skipped[:5]:
+        err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
+
+
+def serve(store: Store, dataset: str, recipe: Recipe, host: str, port: int,
+          password: str | None, api_key_file: Path | None) -> None:
+    import uvicorn
+
+    from myna.annotate.server import create_app
+    from myna.annotate.service import AnnotationService
+    from myna.serve.auth import is_loopback, load_keys
+
+    keys = load_keys(api_key_file)
+    if not is_loopback(host) and not keys and not password:
+        raise InputError(f"refusing to serve annotations on {host} without --password or API "
+                         "keys: anyone who can reach it could read and change the data; bind "
+                         "to 127.0.0.1 or set one")
+    ds = store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
+    app = create_app(AnnotationService(store, ds, recipe), password=password, keys=keys)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    err_console.print(f"[bold]{recipe.name}[/] on dataset {dataset!r}: open "
+                      f"http://{shown}:{port}/?session=NAME (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("MYNA_LOG", "warning"))
+
+
+def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, host: str,
+           port: int, password: str | None, api_key_file: Path | None, text_column: str,
+           skip_invalid: bool, model: str | None = None) -> None:
+    store = open_store(db)
+    store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
+    if source is not None:
+        import_source(store, dataset, recipe, source, text_column, skip_invalid, model)
+    serve(store, dataset, recipe, host, port, password, api_key_file)
+
+
+@app.command("ner.manual")
+def ner_manual_command(
+    dataset: str = DATASET, source: Path = SOURCE, label: str = LABEL, model: str = MODEL,
+    patterns: Path | None = typer.Option(None, "--patterns", help="EntityRuler patterns "
+                                         "(JSONL) that pre-highlight matches."),
+    db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
+    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+) -> None:
+    """Highlight entity spans by hand (tokens from the model's tokenizer)."""
+    from myna.annotate.recipes.ner import ner_manual
+
+    recipe = ner_manual(parse_labels(label), model, patterns, overlap)
+    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+           skip_invalid, model)
+
+
+@app.command("ner.correct")
+def ner_correct_command(
+    dataset: str = DATASET, source: Path = SOURCE,
+    model: str = typer.Option(..., "--model", "-m", help="spaCy pipeline with NER."),
+    label: str = LABEL, db: str | None = DB, host: str = HOST, port: int = PORT,
+    password: str | None = PASSWORD, api_key_file: Path | None = KEY_FILE,
+    overlap: bool = OVERLAP, text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+) -> None:
+    """Correct the model's entities (pre-filled); labels default to the model's."""
+    from myna.annotate.recipes.ner import ner_correct
+
+    recipe = ner_correct(model, parse_labels(label), overlap)
+    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+           skip_invalid, model)
+
+
+@app.command("textcat.manual")
+def textcat_manual_command(
+    dataset: str = DATASET, source: Path = SOURCE, label: str = LABEL,
+    exclusive: bool = typer.Option(False, "--exclusive", help="One category per text."),
+    db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
+    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+) -> None:
+    """Pick each text's categories (single choice with --exclusive)."""
+    from myna.annotate.recipes.textcat import textcat_manual
+
+    recipe = textcat_manual(parse_labels(label), exclusive, overlap)
+    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+           skip_invalid)
+
+
+@app.command("textcat.teach")
+def textcat_teach_command(
+    dataset: str = DATASET, source: Path = SOURCE,
+    model: str = typer.Option(..., "--model", "-m", help="spaCy pipeline; a classifier is "
+                              "added when it has none."),
+    label: str = LABEL,
+    exclusive: bool = typer.Option(True, "--exclusive/--multilabel"),
+    update_every: int = typer.Option(10, "--update-every", help="Update the model after this "
+                                     "many answers."),
+    window: int = typer.Option(32, "--window", help="Texts scored to pick the least sure."),
+    db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
+    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+) -> None:
+    """Active learning: accept or reject the label the model is least sure of."""
+    from myna.annotate.recipes.textcat import textcat_teach
+
+    recipe = textcat_teach(model, parse_labels(label), exclusive, update_every, window,
+                           overlap)
+    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+           skip_invalid)
+
+
+@app.command("review")
+def review_command(
+    output: str = typer.Argument(..., help="Dataset for the final answers."),
+    inputs: list[str] = typer.Argument(..., help="Dataset(s) to review; with one dataset, "
+                                                 "its sessions are compared."),
+    show_all: bool = typer.Option(False, "--all", help="Review texts everyone agreed on too."),
+    model: str = MODEL, db: str | None = DB, host: str = HOST, port: int = PORT,
+    password: str | None = PASSWORD, api_key_file: Path | None = KEY_FILE,
+) -> None:
+    """See where annotators disagree and pick the final answer."""
+    from myna.annotate.recipes.review import prepare_review, review_recipe
+
+    store = open_store(db)
+    ds, to_review, auto = prepare_review(store, output, inputs, show_all)
+    err_console.print(f"{to_review} text(s) to review; {auto} where all agreed were copied "
+                      f"to {output!r}")
+    serve(store, output, review_recipe(ds, model), host, port, password, api_key_file)
