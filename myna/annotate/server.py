@@ -94,7 +94,9 @@ def create_app(service: AnnotationService, password: str | None = None,
         session = check_session(data.get("session"))
         # The reply leaves only after the commit (a worker thread keeps the loop free).
         result = await run_in_threadpool(service.answer, session, data)
-        result["task"] = await run_in_threadpool(service.next_task, session)
+        # "next": false when the page still holds tasks (after an undo)
+        result["task"] = (await run_in_threadpool(service.next_task, session)
+                          if data.get("next", True) else None)
         return result
 
     @app.post("/api/undo")

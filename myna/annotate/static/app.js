@@ -3,7 +3,8 @@
 // 1-9 pick a label (NER: the label for the next highlight; choice: toggle an option).
 "use strict";
 
-const state = { config: null, task: null, labelIndex: 0, anchor: null, busy: false,
+// queue: tasks to show after the current one (an undo puts the task it replaced there).
+const state = { config: null, task: null, queue: [], labelIndex: 0, anchor: null, busy: false,
                 session: new URLSearchParams(location.search).get("session") || "default",
                 answered: 0 };
 const $ = (id) => document.getElementById(id);
@@ -169,13 +170,14 @@ function render() {
 async function send(answer) {
   if (state.busy || !state.task) return;
   state.busy = true;
-  const task = state.task, body = { id: task.id, answer };
+  const task = state.task, body = { id: task.id, answer, next: state.queue.length === 0 };
   if (state.config.view === "ner") body.spans = task.spans.map(({ start, end, label }) => ({ start, end, label }));
   if (state.config.view === "choice") body.accept = task.accept;
   if (state.config.view === "classification") body.label = task.label;
   try {
     const data = await api("/api/answer", body);
-    state.task = data.task;
+    if (data.task) state.queue.push(data.task);
+    state.task = state.queue.shift() || null;
     state.answered += 1;
     setStatus(`saved (${answer})`);
     render();
@@ -193,7 +195,13 @@ async function undo() {
   state.busy = true;
   try {
     const data = await api("/api/undo", {});
-    if (data.task) { state.task = data.task; render(); setStatus("undone"); await refreshProgress(); }
+    if (data.task) {
+      if (state.task) state.queue.unshift(state.task);
+      state.task = data.task;
+      render();
+      setStatus("undone");
+      await refreshProgress();
+    }
     else setStatus("nothing to undo");
   } catch (err) {
     setStatus(err.message, true);
