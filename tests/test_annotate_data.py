@@ -116,6 +116,16 @@ def test_bad_rows_name_file_and_line_and_write_nothing(myna, tmp_path):
     assert open_store().counts(open_store().dataset("news"))["examples"] == 3
 
 
+def test_a_recipe_refuses_a_dataset_of_another_shape(myna, tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", NER_ROWS[:1])
+    assert myna("annotate", "db-in", "news", tmp_path / "a.jsonl").code == 0
+    r = myna("annotate", "textcat.manual", "news", tmp_path / "a.jsonl", "--label", "A,B")
+    assert r.code == 1 and "holds ner annotations, not textcat" in r.err
+    r = myna("annotate", "textcat.manual", "new_one", "--label", "A,B")
+    assert r.code == 1 and "give a SOURCE file" in r.err
+    assert "new_one" not in myna("annotate", "list").out
+
+
 def test_unreachable_database_url(myna, tmp_path):
     r = myna("annotate", "list", "--db", "postgresql://nobody@127.0.0.1:1/none")
     assert r.code == 1 and "cannot reach the annotation database" in r.err
@@ -173,6 +183,11 @@ def test_train_from_dataset(myna, tmp_path):
     assert r.code == 0, r.err
     nlp = spacy.load(tmp_path / "model" / "model-best")
     assert sorted(nlp.get_pipe("textcat").labels) == ["Business", "Sports"]
+    # db-out's DocBin folder is a training source as it is
+    assert myna("annotate", "db-out", "tc", tmp_path / "corpus", "--format", "spacy").code == 0
+    r = myna("train", "textcat", tmp_path / "corpus" / "train.spacy", "--dev",
+             tmp_path / "corpus" / "dev.spacy", "-o", tmp_path / "m1", "--epochs", "1")
+    assert r.code == 0, r.err
     r = myna("train", "ner", "--from-dataset", "tc", "-o", tmp_path / "m2")
     assert r.code == 1 and "holds textcat annotations" in r.err
     r = myna("train", "ner", "-o", tmp_path / "m3")

@@ -18,8 +18,9 @@ app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL st
                   no_args_is_help=True)
 
 DATASET = typer.Argument(..., help="Dataset the answers go to (created if needed).")
-SOURCE = typer.Argument(..., help="Texts to annotate: JSONL, Prodigy JSONL, CSV/TSV (a text "
-                                  "column), Parquet. Added to the dataset's queue.")
+SOURCE = typer.Argument(None, help="Texts to annotate: JSONL, Prodigy JSONL, CSV/TSV (a text "
+                                   "column), Parquet; added to the dataset's queue. Leave it "
+                                   "out to go on with the texts the dataset has.")
 LABEL = typer.Option(None, "--label", "-l", help="Comma-separated labels.")
 MODEL = typer.Option(None, "--model", "-m", help="spaCy pipeline name or folder.")
 DB = typer.Option(None, "--db", help="Database URL (default: MYNA_DATABASE_URL or SQLite in "
@@ -37,12 +38,23 @@ TEXT_COL = typer.Option("text", "--text-column", "-c")
 SKIP_INVALID = typer.Option(False, "--skip-invalid", help="Skip bad source rows and go on.")
 
 
+def row_total(path: Path) -> int | None:
+    """Rows in the file for the progress bar (None where counting needs a full parse)."""
+    from myna.data.formats import detect_format
+    from myna.data.tabular import count_rows
+
+    try:
+        return count_rows(path, detect_format(path))
+    except (InputError, OSError):
+        return None  # the import itself reports what is wrong with the file
+
+
 def import_source(store: Store, dataset: str, recipe: Recipe, source: Path,
                   text_column: str, skip_invalid: bool, model: str | None = None) -> None:
     from myna.annotate.imports import import_file
 
     with progress_bar(transient=True) as progress:
-        task = progress.add_task(f"queue {source.name}", total=None, rate="rows")
+        task = progress.add_task(f"queue {source.name}", total=row_total(source), rate="")
         summary = import_file(store, dataset, source, kind=recipe.kind, labels=recipe.labels,
                               exclusive=recipe.exclusive, model=model, text_column=text_column,
                               as_answers=False, skip_invalid=skip_invalid,
@@ -78,6 +90,9 @@ def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, ho
            port: int, password: str | None, api_key_file: Path | None, text_column: str,
            skip_invalid: bool, model: str | None = None) -> None:
     store = open_store(db)
+    if source is None and dataset not in {d.name for d in store.datasets()}:
+        raise InputError(f"dataset {dataset!r} does not exist yet; give a SOURCE file with "
+                         "the texts to annotate")
     store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
     if source is not None:
         import_source(store, dataset, recipe, source, text_column, skip_invalid, model)
@@ -86,7 +101,7 @@ def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, ho
 
 @app.command("ner.manual")
 def ner_manual_command(
-    dataset: str = DATASET, source: Path = SOURCE, label: str = LABEL, model: str = MODEL,
+    dataset: str = DATASET, source: Path | None = SOURCE, label: str = LABEL, model: str = MODEL,
     patterns: Path | None = typer.Option(None, "--patterns", help="EntityRuler patterns "
                                          "(JSONL) that pre-highlight matches."),
     db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
@@ -103,7 +118,7 @@ def ner_manual_command(
 
 @app.command("ner.correct")
 def ner_correct_command(
-    dataset: str = DATASET, source: Path = SOURCE,
+    dataset: str = DATASET, source: Path | None = SOURCE,
     model: str = typer.Option(..., "--model", "-m", help="spaCy pipeline with NER."),
     label: str = LABEL, db: str | None = DB, host: str = HOST, port: int = PORT,
     password: str | None = PASSWORD, api_key_file: Path | None = KEY_FILE,
@@ -119,7 +134,7 @@ def ner_correct_command(
 
 @app.command("textcat.manual")
 def textcat_manual_command(
-    dataset: str = DATASET, source: Path = SOURCE, label: str = LABEL,
+    dataset: str = DATASET, source: Path | None = SOURCE, label: str = LABEL,
     exclusive: bool = typer.Option(False, "--exclusive", help="One category per text."),
     db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
     api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
@@ -135,7 +150,7 @@ def textcat_manual_command(
 
 @app.command("textcat.teach")
 def textcat_teach_command(
-    dataset: str = DATASET, source: Path = SOURCE,
+    dataset: str = DATASET, source: Path | None = SOURCE,
     model: str = typer.Option(..., "--model", "-m", help="spaCy pipeline; a classifier is "
                               "added when it has none."),
     label: str = LABEL,

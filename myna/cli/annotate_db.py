@@ -10,7 +10,7 @@ from rich.table import Table
 
 from myna.annotate.database import open_store
 from myna.annotate.recipes import parse_labels
-from myna.cli.annotate import DB, MODEL, SKIP_INVALID, TEXT_COL, app
+from myna.cli.annotate import DB, MODEL, SKIP_INVALID, TEXT_COL, app, row_total
 from myna.cli.console import console, err_console, progress_bar
 from myna.errors import InputError
 
@@ -39,7 +39,7 @@ def db_in_command(
         raise InputError("--kind must be ner or textcat")
     store = open_store(db)
     with progress_bar() as progress:
-        task = progress.add_task(f"db-in {source.name}", total=None, rate="rows")
+        task = progress.add_task(f"db-in {source.name}", total=row_total(source), rate="")
         summary = import_file(store, dataset, source, kind=kind, labels=parse_labels(label),
                               exclusive=exclusive, model=model, text_column=text_column,
                               label_column=label_column, session=session,
