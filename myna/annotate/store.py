@@ -5,7 +5,7 @@ keys that make serving and answering idempotent)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -196,19 +196,6 @@ class Store:
         if row is None:
             raise InputError(f"dataset {ds.name!r} has no example {example_id}")
         return _example(row._mapping)
-
-    def iter_examples(self, ds: Dataset, batch_size: int = 2000) -> Iterator[StoredExample]:
-        last = 0
-        while True:
-            with self.engine.connect() as conn:
-                rows = conn.execute(select(examples_table).where(
-                    examples_table.c.dataset_id == ds.id, examples_table.c.id > last,
-                ).order_by(examples_table.c.id).limit(batch_size)).all()
-            if not rows:
-                return
-            for r in rows:
-                yield _example(r._mapping)
-            last = rows[-1].id
 
     # the queue ----------------------------------------------------------------------------
     def unserved(self, ds: Dataset, session: str, overlap: bool, limit: int = 1,

@@ -10,7 +10,7 @@ import typer
 
 from myna.annotate.database import open_store
 from myna.annotate.recipes import Recipe, parse_labels
-from myna.annotate.store import Store
+from myna.annotate.store import Dataset, Store
 from myna.cli.console import err_console, progress_bar
 from myna.errors import InputError
 
@@ -65,12 +65,8 @@ def import_source(store: Store, dataset: str, recipe: Recipe, source: Path,
         err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
 
 
-def serve(store: Store, dataset: str, recipe: Recipe, host: str, port: int,
-          password: str | None, api_key_file: Path | None) -> None:
-    import uvicorn
-
-    from myna.annotate.server import create_app
-    from myna.annotate.service import AnnotationService
+def access_keys(host: str, password: str | None, api_key_file: Path | None) -> list[str]:
+    """API keys; refuses (before any slow work) to listen beyond loopback unprotected."""
     from myna.serve.auth import is_loopback, load_keys
 
     keys = load_keys(api_key_file)
@@ -78,16 +74,25 @@ def serve(store: Store, dataset: str, recipe: Recipe, host: str, port: int,
         raise InputError(f"refusing to serve annotations on {host} without --password or API "
                          "keys: anyone who can reach it could read and change the data; bind "
                          "to 127.0.0.1 or set one")
-    ds = store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
+    return keys
+
+
+def serve(store: Store, ds: Dataset, recipe: Recipe, host: str, port: int,
+          password: str | None, keys: list[str]) -> None:
+    import uvicorn
+
+    from myna.annotate.server import create_app
+    from myna.annotate.service import AnnotationService
+
     app = create_app(AnnotationService(store, ds, recipe), password=password, keys=keys)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    err_console.print(f"[bold]{recipe.name}[/] on dataset {dataset!r}: open "
+    err_console.print(f"[bold]{recipe.name}[/] on dataset {ds.name!r}: open "
                       f"http://{shown}:{port}/?session=NAME (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("MYNA_LOG", "warning"))
 
 
 def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, host: str,
-           port: int, password: str | None, api_key_file: Path | None, text_column: str,
+           port: int, password: str | None, keys: list[str], text_column: str,
            skip_invalid: bool, model: str | None = None) -> None:
     store = open_store(db)
     if source is None and dataset not in {d.name for d in store.datasets()}:
@@ -96,7 +101,7 @@ def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, ho
     store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
     if source is not None:
         import_source(store, dataset, recipe, source, text_column, skip_invalid, model)
-    serve(store, dataset, recipe, host, port, password, api_key_file)
+    serve(store, store.dataset(dataset), recipe, host, port, password, keys)
 
 
 @app.command("ner.manual")
@@ -111,8 +116,9 @@ def ner_manual_command(
     """Highlight entity spans by hand (tokens from the model's tokenizer)."""
     from myna.annotate.recipes.ner import ner_manual
 
+    keys = access_keys(host, password, api_key_file)
     recipe = ner_manual(parse_labels(label), model, patterns, overlap)
-    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
            skip_invalid, model)
 
 
@@ -127,8 +133,9 @@ def ner_correct_command(
     """Correct the model's entities (pre-filled); labels default to the model's."""
     from myna.annotate.recipes.ner import ner_correct
 
+    keys = access_keys(host, password, api_key_file)
     recipe = ner_correct(model, parse_labels(label), overlap)
-    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
            skip_invalid, model)
 
 
@@ -143,8 +150,9 @@ def textcat_manual_command(
     """Pick each text's categories (single choice with --exclusive)."""
     from myna.annotate.recipes.textcat import textcat_manual
 
+    keys = access_keys(host, password, api_key_file)
     recipe = textcat_manual(parse_labels(label), exclusive, overlap)
-    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
            skip_invalid)
 
 
@@ -165,9 +173,10 @@ def textcat_teach_command(
     """Active learning: accept or reject the label the model is least sure of."""
     from myna.annotate.recipes.textcat import textcat_teach
 
+    keys = access_keys(host, password, api_key_file)
     recipe = textcat_teach(model, parse_labels(label), exclusive, update_every, window,
                            overlap)
-    _start(recipe, dataset, source, db, host, port, password, api_key_file, text_column,
+    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
            skip_invalid)
 
 
@@ -183,8 +192,9 @@ def review_command(
     """See where annotators disagree and pick the final answer."""
     from myna.annotate.recipes.review import prepare_review, review_recipe
 
+    keys = access_keys(host, password, api_key_file)
     store = open_store(db)
     ds, to_review, auto = prepare_review(store, output, inputs, show_all)
     err_console.print(f"{to_review} text(s) to review; {auto} where all agreed were copied "
                       f"to {output!r}")
-    serve(store, output, review_recipe(ds, model), host, port, password, api_key_file)
+    serve(store, ds, review_recipe(ds, model), host, port, password, keys)

@@ -5,7 +5,7 @@ answer's spans must fall on those tokens, so every stored span aligns for traini
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ def doc_tokens(doc) -> list[dict[str, Any]]:
 class NerRecipe(Recipe):
     nlp: Any = None  # tokenizer pipeline (manual, plus an entity ruler) or a full one (correct)
     predict: bool = False  # run the pipeline's NER to pre-fill spans
-    source_of_spans: str = field(default="")
+    source_of_spans: str = ""  # what pre-filled spans came from: pattern | model
 
     def _doc(self, text: str):
         return self.nlp(text) if self.predict or "entity_ruler" in self.nlp.pipe_names \
