@@ -33,11 +33,12 @@ def texts(n, prefix="text"):
     return [ImportRow(text=f"{prefix} number {i}.") for i in range(n)]
 
 
-def test_sqlite_store_uses_wal(store):
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
+def test_default_store_is_sqlite_in_myna_home_with_wal(tmp_path):
+    store = open_store()
+    assert store.engine.url.database == str(tmp_path / "myna-home" / "myna.db")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
 def test_dataset_shape_is_kept_and_labels_grow(store):
