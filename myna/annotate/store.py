@@ -314,6 +314,16 @@ class Store:
             sessions.setdefault(session, {})[answer] = n
         return {"examples": total, "answered": answered, "sessions": sessions}
 
+    def label_counts(self, ds: Dataset) -> dict[str, int]:
+        """Accepted answers per label (entity spans, or categories marked true)."""
+        counts: dict[str, int] = {}
+        for a in self.answers(ds):
+            if a.answer != "accept":
+                continue
+            for lab in [s["label"] for s in a.spans] + [k for k, v in a.cats.items() if v >= .5]:
+                counts[lab] = counts.get(lab, 0) + 1
+        return counts
+
     def session_done(self, ds: Dataset, session: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(answers_table).where(

@@ -83,12 +83,7 @@ def stats_command(dataset: str = typer.Argument(...), db: str | None = DB) -> No
     store = open_store(db)
     ds = store.dataset(dataset)
     counts = store.counts(ds)
-    per_label: dict[str, int] = {}
-    for a in store.answers(ds):
-        if a.answer != "accept":
-            continue
-        for lab in [s["label"] for s in a.spans] + [k for k, v in a.cats.items() if v >= 0.5]:
-            per_label[lab] = per_label.get(lab, 0) + 1
+    per_label = store.label_counts(ds)
     shape = ds.kind + (", exclusive" if ds.kind == "textcat" and ds.exclusive else "")
     console.print(f"[bold]{ds.name}[/] ({shape}) · labels: {', '.join(ds.labels) or '-'}")
     console.print(f"{counts['answered']} of {counts['examples']} text(s) answered")

@@ -23,6 +23,7 @@ from myna.cli import (
     serve,
     train,
 )
+from myna.cli.app import app_command
 from myna.cli.console import err_console
 from myna.errors import MynaError
 
@@ -48,6 +49,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 
 app.command("analyze")(analyze.analyze_command)
+app.command("app")(app_command)
 app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)

@@ -1,0 +1,42 @@
+"""Dataset explorer (the book's sidebar app): the full table of a category, paged, and the
+selected article."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from myna.app.selection import ALL, category_rows, selected_article
+from myna.app.settings import AppSettings
+
+PAGE_SIZE = 50
+
+
+def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) -> None:
+    st.header("Dataset explorer")
+    if df is None:
+        st.error(problem) if problem else st.info(
+            "No dataset: start the app with `myna app --data FILE --text-column C "
+            "[--label-column L]`.")
+        return
+    views = st.multiselect("Show", ["Full data", "Single article"],
+                           default=["Full data", "Single article"], key="views")
+    rows = category_rows(df, settings)
+    category = st.session_state.get("category", ALL)
+    if "Single article" in views:
+        row = selected_article(df, settings)
+        if row is not None:
+            n = st.session_state.get("article", 1)
+            st.subheader(f"Article {n} · {category}")
+            if settings.title_column:
+                st.markdown(f"**{row[settings.title_column]}**")
+            st.write(row[settings.text_column])
+    if "Full data" in views:
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        st.subheader(f"{category}: {len(rows):,} rows")
+        page = st.number_input(f"Table page (1-{pages:,})", min_value=1, max_value=pages,
+                               step=1, key="table-page")
+        start = (int(page) - 1) * PAGE_SIZE
+        shown = rows.iloc[start:start + PAGE_SIZE]
+        st.dataframe(shown, width="stretch")
+        st.caption(f"rows {start + 1:,}-{start + len(shown):,} of {len(rows):,}")
