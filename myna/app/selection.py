@@ -17,6 +17,12 @@ def category_rows(df: pd.DataFrame, settings: AppSettings) -> pd.DataFrame:
     return df
 
 
+def clamp(key: str, largest: int) -> None:
+    """Keep a number widget's kept value within a range that just shrank (another category)."""
+    if st.session_state.get(key, 1) > largest:
+        st.session_state[key] = largest
+
+
 def sidebar_selection(df: pd.DataFrame, settings: AppSettings) -> None:
     """Category and article number, kept in the session for every page."""
     st.sidebar.subheader("Data")
@@ -24,6 +30,7 @@ def sidebar_selection(df: pd.DataFrame, settings: AppSettings) -> None:
         labels = sorted(v for v in df[settings.label_column].unique() if v != "")
         st.sidebar.selectbox("Category", [ALL, *labels], key="category")
     rows = category_rows(df, settings)
+    clamp("article", max(1, len(rows)))
     st.sidebar.number_input(f"Article number (1-{len(rows):,})", min_value=1,
                             max_value=max(1, len(rows)), step=1, key="article")
 

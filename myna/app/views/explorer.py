@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from myna.app.selection import ALL, category_rows, selected_article
+from myna.app.selection import ALL, category_rows, clamp, selected_article
 from myna.app.settings import AppSettings
 
 PAGE_SIZE = 50
@@ -33,6 +33,7 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
             st.write(row[settings.text_column])
     if "Full data" in views:
         pages = max(1, -(-len(rows) // PAGE_SIZE))
+        clamp("table-page", pages)
         st.subheader(f"{category}: {len(rows):,} rows")
         page = st.number_input(f"Table page (1-{pages:,})", min_value=1, max_value=pages,
                                step=1, key="table-page")

@@ -1,0 +1,161 @@
+"""Each page of `myna app` through Streamlit's AppTest: widgets, selections, what is shown, and
+readable messages for bad data and models. Real pipelines, a real MLflow registry."""
+
+import json
+from pathlib import Path
+
+import pytest
+from app_fixtures import registered_classifier, ticker_pipeline, write_news_csv
+from streamlit.testing.v1 import AppTest
+
+import myna.app
+from myna.app.settings import AppSettings
+
+SCRIPT = str(Path(myna.app.__file__).parent / "main.py")  # the installed app
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("app")
+    return {"csv": write_news_csv(root / "news.csv"),
+            "ticker": ticker_pipeline(root / "ticker-model")}
+
+
+def start(monkeypatch, **options) -> AppTest:
+    for key in ("MYNA_APP_DATA", "MYNA_APP_LABEL_COLUMN", "MYNA_APP_TITLE_COLUMN",
+                "MYNA_APP_KB"):
+        monkeypatch.delenv(key, raising=False)  # settings of an earlier start in this test
+    for key, value in AppSettings(**options).to_env().items():
+        monkeypatch.setenv(key, value)
+    at = AppTest.from_file(SCRIPT, default_timeout=180).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    at.sidebar.radio(key="page").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_explorer_filters_by_category_and_shows_the_article(monkeypatch, shared):
+    at = start(monkeypatch, data=str(shared["csv"]), text_column="description",
+               label_column="category", title_column="title")
+    assert at.sidebar.selectbox(key="category").options == ["All categories", "Business",
+                                                            "Sports"]
+    at.sidebar.selectbox(key="category").set_value("Sports").run()
+    at.sidebar.number_input(key="article").set_value(3).run()
+    subheaders = [h.value for h in at.subheader]
+    assert "Article 3 · Sports" in subheaders and "Sports: 20 rows" in subheaders
+    assert "**Sports story 6**" in [m.value for m in at.markdown]  # 3rd Sports row
+    table = at.dataframe[0].value
+    assert len(table) == 20 and set(table["category"]) == {"Sports"}
+    at.multiselect(key="views").set_value(["Single article"]).run()
+    assert len(at.dataframe) == 0
+
+
+def test_explorer_pages_a_large_table(monkeypatch, tmp_path):
+    big = write_news_csv(tmp_path / "big.csv", rows=120_000)
+    at = start(monkeypatch, data=str(big), text_column="description", label_column="category")
+    assert len(at.dataframe[0].value) == 50
+    at.number_input(key="table-page").set_value(2400).run()
+    assert "rows 119,951-120,000 of 120,000" in [c.value for c in at.caption]
+    at.sidebar.number_input(key="article").set_value(100_000).run()
+    # a category with fewer rows: the page and the article number are kept within it
+    at.sidebar.selectbox(key="category").set_value("Sports").run()
+    assert not at.exception
+    assert "rows 59,951-60,000 of 60,000" in [c.value for c in at.caption]
+    assert at.sidebar.number_input(key="article").value == 60_000
+
+
+def test_ner_base_vs_custom_with_filters_and_differences(monkeypatch, shared):
+    at = start(monkeypatch, data=str(shared["csv"]), text_column="description",
+               label_column="category", models=["en_core_web_sm", str(shared["ticker"])])
+    page(at, "NER: base vs custom")
+    at.radio(key="ner-source").set_value("Custom text").run()
+    at.text_area(key="ner-text").input("Oracle (Nasdaq: ORCL) hired Jane Smith in London.").run()
+    base, custom = (df.value for df in at.dataframe[:2])
+    assert ("London", "GPE") in set(zip(base["text"], base["label"], strict=True))
+    assert list(zip(custom["text"], custom["label"], strict=True)) == [("ORCL", "TICKER")]
+    differences = at.dataframe[2].value
+    assert ("custom only", "ORCL", "TICKER") in set(
+        zip(differences["model"], differences["text"], differences["label"], strict=True))
+    # a label filter on the base model
+    labels = at.multiselect(key="ner-labels-0-en_core_web_sm")
+    labels.set_value(["GPE"]).run()
+    assert set(at.dataframe[0].value["label"]) == {"GPE"}
+
+
+def test_classification_and_models_pages_use_the_registry(monkeypatch, shared, tmp_path):
+    uri = registered_classifier(tmp_path)
+    at = start(monkeypatch, data=str(shared["csv"]), text_column="description",
+               label_column="category", models=["en_core_web_sm", uri])
+    page(at, "Text classification")
+    assert at.selectbox(key="textcat-model").value == uri
+    at.radio(key="textcat-source").set_value("Custom text").run()
+    at.text_area(key="textcat-text").input("A striker scored twice in the final.").run()
+    assert any(m.value.startswith("### Prediction: Sports, Confidence: ")
+               for m in at.markdown)
+    probs = at.dataframe[0].value
+    assert list(probs["label"]) [0] == "Sports" and abs(probs["probability"].sum() - 1) < 1e-3
+    at.selectbox(key="textcat-model").set_value("en_core_web_sm").run()
+    assert "has no text classifier" in at.error[0].value
+
+    page(at, "Models")
+    assert list(at.dataframe[0].value["name"]) == ["news-cat"]
+    assert "production→v1" in at.dataframe[0].value["aliases"][0]
+    assert "cats_macro_f" in at.dataframe[1].value.columns
+    assert "Per-label F1, news-cat v1" in [h.value for h in at.subheader]
+
+
+def test_analysis_page(monkeypatch, tmp_path):
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps({"id": "AAPL", "name": "Apple Inc.", "aliases": ["Apple"],
+                              "type": "ORG", "description": "Technology company"}) + "\n")
+    at = start(monkeypatch, kb=str(kb))
+    page(at, "Analysis")
+    at.text_area(key="analysis-text").input("Apple is buying a startup in London. "
+                                            "It pays one billion dollars.").run()
+    tokens = at.dataframe[0].value
+    assert list(tokens["text"][:3]) == ["Apple", "is", "buying"]
+    assert list(tokens["lemma"][:3]) == ["Apple", "be", "buy"]
+    assert {"Tokens", "Dependencies", "Noun chunks", "Sentences", "Entities"} <= {
+        h.value for h in at.subheader}
+    entities = at.dataframe[1].value
+    assert ("Apple", "AAPL") in set(zip(entities["text"], entities["kb_id"], strict=True))
+
+
+def test_bad_inputs_show_messages_and_the_app_keeps_running(monkeypatch, tmp_path, shared):
+    at = start(monkeypatch, data=str(shared["csv"]), text_column="body")
+    assert "no text column 'body'" in at.sidebar.error[0].value
+    assert "description" in at.error[0].value  # the columns there are named
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    at = start(monkeypatch, data=str(empty))
+    assert "the file is empty" in at.error[0].value
+
+    at = start(monkeypatch, models=["models:/nothing@production", "en_core_web_sm"],
+               max_chars=1000)
+    page(at, "NER: base vs custom")
+    assert "cannot be loaded" in at.error[0].value and "nothing" in at.error[0].value
+    page(at, "Analysis")
+    at.selectbox(key="analysis-model").set_value("en_core_web_sm").run()
+    at.text_area(key="analysis-text").input("x" * 1_000_001).run()
+    assert "1,000,001 characters" in at.error[0].value
+    at.text_area(key="analysis-text").input("Still working.").run()  # the app goes on
+    assert not at.error, [e.value for e in at.error]
+    assert list(at.dataframe[0].value["text"]) == ["Still", "working", "."]
+
+
+def test_annotation_progress_page(monkeypatch, tmp_path, myna):
+    rows = [{"text": f"text {i}", "cats": {"A": float(i % 2), "B": float(1 - i % 2)},
+             "answer": "accept", "_session_id": "ann1" if i < 3 else "ann2"} for i in range(5)]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert myna("annotate", "db-in", "topics", tmp_path / "a.jsonl").code == 0
+    at = page(start(monkeypatch), "Annotation progress")
+    overview = at.dataframe[0].value
+    assert list(overview["dataset"]) == ["topics"] and list(overview["answers"]) == [5]
+    sessions = at.dataframe[1].value
+    assert dict(zip(sessions["session"], sessions["accept"], strict=True)) == {"ann1": 3,
+                                                                               "ann2": 2}
