@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo app test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/myna demo
+
+app: $(STAMP)  # the Streamlit app on the demo's sample and models (run `make demo` first)
+	$(BIN)/myna app --data myna/resources/sample_news.jsonl --label-column category \
+	  --models en_core_web_sm,models:/demo-ner@production,models:/demo-textcat@production
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,7 +23,8 @@ def demo_command(
     model: str | None = typer.Option(None, "--model", "-m", help="spaCy pipeline name or path."),
     link: bool = typer.Option(True, help="Link organisations to the sample company KB."),
 ) -> None:
-    """Analyse the bundled news sample and print its entities (linked to a small KB)."""
+    """The whole workflow on the bundled news sample: analyse and link, bootstrap TICKER
+    labels, train, compare, register, serve and batch-score."""
     corpus = sample_path("sample_news.jsonl")
     examples = list(read_examples(corpus))
     console.rule(f"[bold]1. Analyse {len(examples)} sample news texts ({corpus.name})")
@@ -39,27 +40,30 @@ def demo_command(
     n_ents = sum(len(ex.spans) for ex in results)
     n_linked = sum(1 for ex in results for s in ex.spans if s.kb_id)
     console.print(f"{n_ents} entities in {len(results)} texts; {n_linked} linked to the KB.")
-    uri = _serve_step(model, examples[0].text)
-    _batch_step(uri, corpus)
-    console.print("Next: [bold]myna analyze --help[/] · [bold]myna train --help[/] · "
-                  "[bold]myna models --help[/] · [bold]myna serve --help[/] · "
-                  "[bold]myna batch run --help[/] · [bold]myna jobs --help[/]")
+    from myna.cli.demo_workflow import train_and_register
+    from myna.config import get_settings
+
+    trained = train_and_register(corpus, sample_path("sample_tickers.jsonl"),
+                                 sample_path("companies.csv"), get_settings().home / "demo")
+    _serve_step(trained.ner_uri, examples[5].text)
+    _batch_step(trained.ner_uri, corpus)
+    console.rule("[bold]Look at the results")
+    console.print(f"[bold]make app[/]  (or: myna app --data {corpus} --label-column category "
+                  f"--models en_core_web_sm,{trained.ner_uri},{trained.textcat_uri})")
+    console.print("More: [bold]myna annotate --help[/] · [bold]myna train --help[/] · "
+                  "[bold]myna serve --help[/] · [bold]myna batch run --help[/] · "
+                  "[bold]myna jobs --help[/]")
 
 
-def _serve_step(model: str | None, text: str) -> str:
-    """Register the pipeline and ask the REST service for the first text's entities."""
+def _serve_step(uri: str, text: str) -> None:
+    """Ask the REST service, serving the registered model, for a text's entities."""
     from fastapi.testclient import TestClient
 
-    from myna.registry import models
     from myna.serve.app import build_app
     from myna.serve.holder import ModelHolder, load_predictor
     from myna.serve.settings import ServeSettings
 
-    console.rule("[bold]2. Register the model and serve it over REST")
-    version = models.register(model or "en_core_web_sm", "demo-ner").version
-    models.set_alias("demo-ner", version, "production")
-    console.print(f"registered demo-ner version {version} as [bold]models:/demo-ner@production[/]")
-    uri = "models:/demo-ner@production"
+    console.rule("[bold]6. Serve the registered NER model over REST")
     with TestClient(build_app(ModelHolder(load_predictor(uri)), ServeSettings())) as client:
         reply = client.post("/v1/ner", json={"text": text}).json()
     ents = ", ".join(f"{e['text']} ({e['label']})" for e in reply["results"][0]["entities"])
@@ -67,7 +71,6 @@ def _serve_step(model: str | None, text: str) -> str:
     console.print(f"serve it yourself: [bold]myna serve {uri}[/] then "
                   "curl -s localhost:8000/v1/ner -H 'content-type: application/json' "
                   "-d '{\"text\": \"Apple hired Tim Cook.\"}'")
-    return uri
 
 
 def _batch_step(uri: str, corpus: Path) -> None:
@@ -78,7 +81,7 @@ def _batch_step(uri: str, corpus: Path) -> None:
     from myna.batch.run import BatchRequest, run_batch
     from myna.config import get_settings
 
-    console.rule("[bold]3. Batch: the registered model over a whole file, into Parquet")
+    console.rule("[bold]7. Batch: the registered model over a whole file, into Parquet")
     out = get_settings().home / "demo" / "sample_news.ner.parquet"
     summary = run_batch(BatchRequest(input=str(corpus), output=str(out), model=uri,
                                      existing=Existing.overwrite))
