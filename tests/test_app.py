@@ -135,10 +135,15 @@ def test_bad_inputs_show_messages_and_the_app_keeps_running(monkeypatch, tmp_pat
     at = start(monkeypatch, data=str(empty))
     assert "the file is empty" in at.error[0].value
 
-    at = start(monkeypatch, models=["models:/nothing@production", "en_core_web_sm"],
-               max_chars=1000)
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.cfg").write_text("[nlp\n")
+    at = start(monkeypatch, models=["models:/nothing@production", str(broken),
+                                    "en_core_web_sm"], max_chars=1000)
     page(at, "NER: base vs custom")
-    assert "cannot be loaded" in at.error[0].value and "nothing" in at.error[0].value
+    errors = [e.value for e in at.error]
+    assert "cannot be loaded" in errors[0] and "nothing" in errors[0]
+    assert "broken-model" in errors[1] and "cannot be loaded" in errors[1]
     page(at, "Analysis")
     at.selectbox(key="analysis-model").set_value("en_core_web_sm").run()
     at.text_area(key="analysis-text").input("x" * 1_000_001).run()

@@ -79,8 +79,9 @@ def predictor_or_error(ref: str) -> tuple[Predictor | None, str | None]:
         return load_predictor(ref), None
     except MynaError as err:
         return None, f"model {ref!r} cannot be loaded: {err}"
-    except (OSError, ValueError, KeyError) as err:  # a broken model folder or artifact
-        return None, f"model {ref!r} cannot be loaded: {type(err).__name__}: {err}"
+    except Exception as err:  # a broken folder or artifact: a message in the page, not a trace
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        return None, f"model {ref!r} cannot be loaded: {type(err).__name__}: {first}"
 
 
 @st.cache_resource(show_spinner="Loading the knowledge base…")
