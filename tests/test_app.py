@@ -77,6 +77,8 @@ def test_ner_base_vs_custom_with_filters_and_differences(monkeypatch, shared):
     base, custom = (df.value for df in at.dataframe[:2])
     assert ("London", "GPE") in set(zip(base["text"], base["label"], strict=True))
     assert list(zip(custom["text"], custom["label"], strict=True)) == [("ORCL", "TICKER")]
+    # displaCy marks what only one model found with a starred label
+    assert "TICKER*" in at.html[1].value and "GPE*" in at.html[0].value
     differences = at.dataframe[2].value
     assert ("custom only", "ORCL", "TICKER") in set(
         zip(differences["model"], differences["text"], differences["label"], strict=True))

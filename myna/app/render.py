@@ -7,16 +7,24 @@ from typing import Any
 import pandas as pd
 from spacy import displacy
 
-# Entities found by only one of two models are drawn in this colour.
+# Entities found by only one of two models are drawn in this colour, their label starred
+# (displaCy colours by label, so the star keeps a shared entity of the same label plain).
 DIFFERENCE_COLOR = "#ff9f9f"
+ONLY_HERE = "*"
 
 
 def entities_html(text: str, entities: list[dict[str, Any]],
-                  colors: dict[str, str] | None = None) -> str:
+                  only_here: set[tuple[int, int, str]] = frozenset()) -> str:
     """displaCy's entity view (it escapes the text) from the book's entity records."""
-    data = {"text": text, "ents": [{"start": e["start_char"], "end": e["end_char"],
-                                    "label": e["label"]} for e in entities]}
-    return displacy.render(data, style="ent", manual=True, options={"colors": colors or {}})
+    ents, colors = [], {}
+    for e in entities:
+        label = e["label"]
+        if (e["start_char"], e["end_char"], label) in only_here:
+            label += ONLY_HERE
+            colors[label] = DIFFERENCE_COLOR
+        ents.append({"start": e["start_char"], "end": e["end_char"], "label": label})
+    return displacy.render({"text": text, "ents": ents}, style="ent", manual=True,
+                           options={"colors": colors})
 
 
 def entity_frame(entities: list[dict[str, Any]]) -> pd.DataFrame:

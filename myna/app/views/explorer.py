@@ -15,9 +15,11 @@ PAGE_SIZE = 50
 def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) -> None:
     st.header("Dataset explorer")
     if df is None:
-        st.error(problem) if problem else st.info(
-            "No dataset: start the app with `myna app --data FILE --text-column C "
-            "[--label-column L]`.")
+        if problem:
+            st.error(problem)
+        else:
+            st.info("No dataset: start the app with `myna app --data FILE --text-column C "
+                    "[--label-column L]`.")
         return
     views = st.multiselect("Show", ["Full data", "Single article"],
                            default=["Full data", "Single article"], key="views")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from myna.app.loading import predictor_or_error
-from myna.app.render import DIFFERENCE_COLOR, entities_html, entity_frame, entity_keys
+from myna.app.render import entities_html, entity_frame, entity_keys
 from myna.app.selection import text_to_use
 from myna.app.settings import AppSettings
 
@@ -45,14 +45,13 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     base, custom = (entity_keys(f) for f in found)
     for side, (column, entities) in enumerate(zip(columns, found, strict=True)):
         only_here = (base - custom) if side == 0 else (custom - base)
-        colors = {e["label"]: DIFFERENCE_COLOR for e in entities
-                  if (e["start_char"], e["end_char"], e["label"]) in only_here}
         with column:
-            st.html(entities_html(text, entities, colors))
+            st.html(entities_html(text, entities, only_here))
             st.dataframe(entity_frame(entities), width="stretch", hide_index=True)
     differences = [{"model": "base only", **r} for r in _rows(found[0], base - custom)] + \
                   [{"model": "custom only", **r} for r in _rows(found[1], custom - base)]
     st.subheader(f"Differences ({len(differences)})")
+    st.caption("Entities marked * (in red) were found by that model only.")
     if differences:
         st.dataframe(pd.DataFrame(differences), width="stretch", hide_index=True)
     else:
