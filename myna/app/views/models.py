@@ -55,7 +55,7 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
                                 "run": v["run_id"], **{k.removeprefix("final."): round(x, 4)
                                                        for k, x in v["metrics"].items()
                                                        if k.startswith("final.") and
-                                                       not PER_LABEL.match(k)}}
+                                                       "_per_type." not in k}}
                                for v in found]), width="stretch", hide_index=True)
     version = st.selectbox("Version", [v["version"] for v in found], index=len(found) - 1,
                            key="registry-version")
