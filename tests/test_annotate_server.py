@@ -97,6 +97,8 @@ def test_double_submit_stores_one_answer_and_undo_brings_it_back():
     first = client.post("/api/answer", json=body).json()
     again = client.post("/api/answer", json=body).json()
     assert again["duplicate"] and again["saved"] == first["saved"]
+    missing = client.post("/api/answer", json={**body, "id": 999_999})
+    assert missing.status_code == 404 and "has no example 999999" in missing.json()["detail"]
     assert len(store.answers(store.dataset("d"))) == 1
     undone = client.post("/api/undo", json={"session": "s"}).json()["task"]
     assert undone["id"] == task["id"] and undone["accept"] == ["A"]

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from myna.annotate.service import AnnotationService, check_session
+from myna.annotate.store import UnknownExample
 from myna.errors import InputError, MynaError
 from myna.serve.auth import key_matches, presented_key
 
@@ -63,7 +64,7 @@ def create_app(service: AnnotationService, password: str | None = None,
 
     @app.exception_handler(MynaError)
     async def bad_input(request: Request, err: MynaError):
-        status = 404 if "has no example" in err.message else 422
+        status = 404 if isinstance(err, UnknownExample) else 422
         return JSONResponse({"detail": err.message, "where": err.where}, status_code=status)
 
     async def body(request: Request) -> dict[str, Any]:

@@ -36,19 +36,6 @@ class AnnotationService:
         with self._model_lock:  # spaCy pipelines are not safe to call from two threads
             return self.recipe.task(example)
 
-    def _new_example(self, session: str) -> StoredExample | None:
-        ds, recipe = self.dataset, self.recipe
-        if recipe.window <= 1:
-            return self.store.next_example(ds, session, recipe.overlap)
-        for _ in range(20):
-            candidates = self.store.unserved(ds, session, recipe.overlap, recipe.window)
-            if not candidates:
-                return None
-            picked = recipe.choose(candidates)
-            if self.store.mark_served(ds, session, picked.id, recipe.overlap):
-                return picked
-        raise RuntimeError("could not claim an example after 20 tries")
-
     def next_task(self, session: str, resume: bool = False) -> dict[str, Any] | None:
         """A new example for the session; with ``resume`` (a page load), first the ones it was
         given and has not answered."""
@@ -56,7 +43,8 @@ class AnnotationService:
             pending = self.store.pending(self.dataset, session)
             if pending:
                 return self._task(pending[0])
-        example = self._new_example(session)
+        example = self.store.next_example(self.dataset, session, self.recipe.overlap,
+                                          self.recipe.window, self.recipe.choose)
         return None if example is None else self._task(example)
 
     def answer(self, session: str, payload: dict[str, Any]) -> dict[str, Any]:

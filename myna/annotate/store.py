@@ -5,7 +5,7 @@ keys that make serving and answering idempotent)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -62,6 +62,10 @@ class Answer:
     task_hash: str
     created_at: datetime
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+class UnknownExample(InputError):
+    """An example id the dataset does not have (the server answers 404)."""
 
 
 @dataclass
@@ -194,7 +198,7 @@ class Store:
             row = conn.execute(select(examples_table).where(
                 examples_table.c.dataset_id == ds.id, examples_table.c.id == example_id)).first()
         if row is None:
-            raise InputError(f"dataset {ds.name!r} has no example {example_id}")
+            raise UnknownExample(f"dataset {ds.name!r} has no example {example_id}")
         return _example(row._mapping)
 
     # the queue ----------------------------------------------------------------------------
@@ -224,14 +228,18 @@ class Store:
         except IntegrityError:
             return False
 
-    def next_example(self, ds: Dataset, session: str, overlap: bool) -> StoredExample | None:
-        """Serve the next example; concurrent callers never get the same one."""
+    def next_example(self, ds: Dataset, session: str, overlap: bool, window: int = 1,
+                     choose: Callable[[list[StoredExample]], StoredExample] | None = None,
+                     ) -> StoredExample | None:
+        """Serve the next example (``choose`` picks one of the next ``window`` unserved ones,
+        the first by default); concurrent callers never get the same one."""
         for _ in range(20):
-            candidates = self.unserved(ds, session, overlap, limit=1)
+            candidates = self.unserved(ds, session, overlap, limit=window)
             if not candidates:
                 return None
-            if self.mark_served(ds, session, candidates[0].id, overlap):
-                return candidates[0]
+            picked = choose(candidates) if choose else candidates[0]
+            if self.mark_served(ds, session, picked.id, overlap):
+                return picked
         raise RuntimeError("could not claim an example after 20 tries")
 
     def pending(self, ds: Dataset, session: str) -> list[StoredExample]:
