@@ -106,19 +106,21 @@ def textcat_pipeline(tmp_path_factory):
 
 
 @contextmanager
-def serving(asgi_app):
-    """Run an ASGI app under a real uvicorn server on a free loopback port; yield its URL."""
+def serving(asgi_app, **http_limits):
+    """Run an ASGI app under a real uvicorn server, configured as Myna's servers run it, on a
+    free loopback port; yield its URL."""
     import socket
     import threading
     import time
 
     import uvicorn
 
+    from myna.serve.http import server_config
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(server_config(asgi_app, "127.0.0.1", port, **http_limits))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

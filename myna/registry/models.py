@@ -179,8 +179,15 @@ def resolve_uri(uri: str) -> str:
 
 def load(uri: str):
     """The spaCy pipeline behind a registry, run or local MLflow model URI."""
+    import spacy
+
+    return spacy.load(pipeline_path(uri))
+
+
+def pipeline_path(uri: str) -> Path:
+    """The local pipeline directory behind a registry, run or local MLflow model URI."""
     setup_mlflow()
-    return flavor.load_model(resolve_uri(uri))
+    return flavor.local_pipeline(resolve_uri(uri))
 
 
 def diff(name: str, first: str | int, second: str | int) -> list[tuple[str, Any, Any]]:

@@ -1,10 +1,13 @@
-"""The FastAPI application: routes, JSON errors for every bad request, metrics, micro-batching.
+"""The FastAPI application: routes, JSON errors for every bad request, metrics, and the
+scheduler that runs the model on worker threads.
 
-`build_app` returns the ASGI app to serve: FastAPI wrapped in the body-size limit, so an
-oversized body is refused before it is read."""
+`build_app` returns the ASGI app to serve, FastAPI inside the checks that run before any
+route: metrics (outermost, so refusals are counted), allowed hosts and origins, API keys, and
+the body limits."""
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import asynccontextmanager
 
@@ -14,49 +17,58 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from myna.errors import MynaError
-from myna.serve.batching import MicroBatcher
+from myna.serve.auth import KeyGuard
 from myna.serve.holder import ModelHolder
+from myna.serve.hosts import HostGuard
 from myna.serve.limits import BodyLimitMiddleware
 from myna.serve.metrics import Metrics
 from myna.serve.routes import mlflow_protocol, ops, predict
+from myna.serve.scheduler import Scheduler
 from myna.serve.settings import ServeSettings
+
+log = logging.getLogger("myna.serve")
+ERRORS_SHOWN = 5  # validation errors listed in a 422; the rest are counted
 
 
 def _validation_message(err: RequestValidationError) -> tuple[int, str]:
     """Malformed JSON → 400 naming the position; wrong shapes → 422 naming the field."""
-    first = err.errors()[0] if err.errors() else {}
+    errors = err.errors()
+    first = errors[0] if errors else {}
     if first.get("type") == "json_invalid":
         ctx = first.get("ctx") or {}
         loc = first.get("loc") or ()
         where = f" at character {loc[1]}" if len(loc) > 1 else ""
         return 400, f"malformed JSON{where}: {ctx.get('error', 'cannot parse the body')}"
     field = ".".join(str(p) for p in first.get("loc", []) if p != "body") or "body"
-    return 422, f"{field}: {first.get('msg', 'invalid value')}"
+    more = f" (and {len(errors) - 1:,} more problems)" if len(errors) > 1 else ""
+    return 422, f"{field}: {first.get('msg', 'invalid value')}{more}"
 
 
 def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
     metrics = Metrics()
-    batcher = MicroBatcher(holder, metrics, settings.max_batch, settings.max_wait_ms)
+    scheduler = Scheduler(holder, metrics, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        batcher.start()
+        scheduler.start()
         yield
         holder.stop()
-        await batcher.stop()
+        await scheduler.stop()
 
     app = FastAPI(title="Myna model service", version="1", lifespan=lifespan,
+                  docs_url="/docs" if settings.docs else None, redoc_url=None,
                   description="Entities, categories and analysis from a Myna model; "
                               "`/invocations` speaks MLflow's scoring protocol.")
     app.state.holder, app.state.settings = holder, settings
-    app.state.metrics, app.state.batcher = metrics, batcher
+    app.state.metrics, app.state.scheduler = metrics, scheduler
     for router in (predict.router, mlflow_protocol.router, ops.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError):
         status, message = _validation_message(err)
-        return JSONResponse({"error": message, "detail": _plain(err.errors())}, status)
+        return JSONResponse({"error": message, "detail": _plain(err.errors()[:ERRORS_SHOWN])},
+                            status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, err: HTTPException):
@@ -69,6 +81,12 @@ def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
     @app.exception_handler(MynaError)
     async def myna_error(request: Request, err: MynaError):
         return JSONResponse({"error": str(err)}, 422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, err: Exception):
+        log.exception("error answering %s", request.url.path)
+        return JSONResponse({"error": f"internal error ({type(err).__name__}); see the "
+                                      "server log"}, 500)
 
     return app
 
@@ -85,9 +103,9 @@ class MetricsMiddleware:
     """Counts and times every request (pure ASGI: Starlette's `@app.middleware` wrapper costs
     more per request than the model call of a small classifier)."""
 
-    def __init__(self, app: FastAPI):
+    def __init__(self, app, metrics: Metrics):
         self.app = app
-        self.metrics: Metrics = app.state.metrics
+        self.metrics = metrics
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -113,6 +131,9 @@ class MetricsMiddleware:
 
 
 def build_app(holder: ModelHolder, settings: ServeSettings):
-    """The ASGI app to serve: size limit outermost, then metrics, then FastAPI."""
-    return BodyLimitMiddleware(MetricsMiddleware(create_app(holder, settings)),
-                               settings.max_body_bytes)
+    """The ASGI app to serve: metrics, hosts and origins, keys, body limits, then FastAPI."""
+    app = create_app(holder, settings)
+    guarded = HostGuard(KeyGuard(BodyLimitMiddleware(app, settings.max_body_bytes,
+                                                     settings.body_timeout_s),
+                                 settings.api_keys), settings.allowed_hosts)
+    return MetricsMiddleware(guarded, app.state.metrics)

@@ -22,7 +22,8 @@ def load_keys(key_file: Path | None = None) -> list[str]:
         except OSError as err:
             raise InputError(f"cannot read the API key file: {err.strerror}",
                              where=str(key_file)) from None
-        keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        stripped = (line.strip() for line in lines)
+        keys += [line for line in stripped if line and not line.startswith("#")]
     short = [k for k in keys if len(k) < 16]
     if short:
         raise InputError(f"{len(short)} API key(s) shorter than 16 characters; use long random "
@@ -63,3 +64,27 @@ def key_matches(presented: str | None, keys: list[str]) -> bool:
     for key in keys:  # check every key so timing does not say which one was close
         found |= hmac.compare_digest(given, key.encode())
     return found
+
+
+class KeyGuard:
+    """ASGI middleware: with keys set, every path but ``open_paths`` needs one, checked before
+    the body is read (a bad body from an unknown caller is a 401, not a parse error)."""
+
+    def __init__(self, app, keys: list[str], open_paths: frozenset[str] = frozenset({"/health"})):
+        self.app = app
+        self.keys = keys
+        self.open_paths = open_paths
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.keys or scope["path"] in self.open_paths:
+            return await self.app(scope, receive, send)
+        from myna.serve.asgi import header, send_json
+
+        given = presented_key(header(scope, b"authorization"), header(scope, b"x-api-key"))
+        if not key_matches(given, self.keys):
+            return await send_json(send, 401, {"error": MISSING_KEY},
+                                   [("www-authenticate", "Bearer")])
+        await self.app(scope, receive, send)
+
+
+MISSING_KEY = ("missing or wrong API key (send Authorization: Bearer KEY or X-API-Key: KEY)")

