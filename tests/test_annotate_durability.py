@@ -22,6 +22,7 @@ def test_acknowledged_answers_survive_sigkill(tmp_path):
     with annotation_server(args, tmp_path / "server.log") as (url, proc):
         def annotate():
             with httpx.Client(base_url=url, timeout=10) as client:
+                client.headers["X-CSRF-Token"] = client.get("/api/config").json()["csrf_token"]
                 task = client.get("/api/next", params={"session": "ann"}).json()["task"]
                 while task and not stop.is_set():
                     try:
@@ -53,6 +54,7 @@ def test_acknowledged_answers_survive_sigkill(tmp_path):
     # After a restart the session goes on where it was; a retried answer is stored once.
     with annotation_server(args, tmp_path / "server.log") as (url, _), \
             httpx.Client(base_url=url, timeout=10) as client:
+        client.headers["X-CSRF-Token"] = client.get("/api/config").json()["csrf_token"]
         task = client.get("/api/next", params={"session": "ann", "resume": 1}).json()["task"]
         assert task["id"] not in acked
         for _ in range(2):

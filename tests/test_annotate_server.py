@@ -24,7 +24,14 @@ def client_for(recipe, texts=NEWS, dataset="d", password=None, keys=None):
     store = open_store()
     ds = store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
     store.import_rows(ds, [ImportRow(text=t) for t in texts])
-    return TestClient(create_app(AnnotationService(store, ds, recipe), password, keys)), store
+    client = TestClient(create_app(AnnotationService(store, ds, recipe), password, keys))
+    return (client if password or keys else with_token(client)), store
+
+
+def with_token(client: TestClient) -> TestClient:
+    """As the page does: the token for POSTs comes from the config."""
+    client.headers["X-CSRF-Token"] = client.get("/api/config").json()["csrf_token"]
+    return client
 
 
 def test_ner_manual_tokens_patterns_and_span_checks(tmp_path):
@@ -166,7 +173,8 @@ def test_review_shows_disagreements_and_stores_the_final_answer():
     store.import_rows(ds, rows)
     out, to_review, auto = prepare_review(store, "final", ["tc"], show_all=False)
     assert (to_review, auto) == (1, 2)
-    client = TestClient(create_app(AnnotationService(store, out, review_recipe(out, None))))
+    client = with_token(TestClient(create_app(AnnotationService(store, out,
+                                                                review_recipe(out, None)))))
     task = client.get("/api/next", params={"session": "boss"}).json()["task"]
     assert task["text"] == "text 1"
     assert sorted(v["sessions"][0] for v in task["versions"]) == ["ann1", "ann2"]

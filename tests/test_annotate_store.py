@@ -107,6 +107,24 @@ def test_concurrent_requests_never_get_the_same_text(store):
     assert len(got) == 40 and len(set(got)) == 40
 
 
+def test_without_overlap_an_unanswered_claim_expires(store):
+    """A session that took a text and went away does not keep it forever; an answered text
+    never comes back."""
+    from datetime import timedelta
+
+    hour = timedelta(hours=1)
+    ds = store.ensure_dataset("d", "textcat", ["A", "B"])
+    store.import_rows(ds, texts(3))
+    first = store.next_example(ds, "alice", False, claim_ttl=hour)
+    assert store.next_example(ds, "bob", False, claim_ttl=hour).id != first.id
+    # Alice's claim is older than a zero time-to-live: Carol gets it.
+    taken = store.next_example(ds, "carol", False, claim_ttl=timedelta(0))
+    assert taken.id == first.id
+    store.add_answer(ds, taken, "carol", "accept", cats={"A": 1.0, "B": 0.0})
+    left = [store.next_example(ds, f"s{i}", False, claim_ttl=timedelta(0)) for i in range(3)]
+    assert all(left) and first.id not in {ex.id for ex in left}  # answered: never again
+
+
 def test_same_task_answered_twice_is_stored_once(store):
     ds = store.ensure_dataset("d", "textcat", ["A", "B"])
     store.import_rows(ds, texts(2))

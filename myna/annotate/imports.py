@@ -93,6 +93,14 @@ class RowChecker:
             prev_end = s.end
 
 
+def _check_session_id(ex: Example, where: str) -> None:
+    from myna.annotate.service import SESSION_NAME, SESSION_RULE
+
+    name = ex.meta.get("_session_id")
+    if name not in (None, "") and not (isinstance(name, str) and SESSION_NAME.fullmatch(name)):
+        raise InputError(f"_session_id {name!r}: {SESSION_RULE}", where=where)
+
+
 def _import_row(ex: Example, as_answers: bool, session: str) -> ImportRow:
     meta = {k: v for k, v in ex.meta.items()
             if isinstance(v, PLAIN_META) and not k.startswith("_") and k != "answer"}
@@ -142,6 +150,8 @@ def import_file(store: Store, name: str, path: Path, *, kind: str | None = None,
             where = _where(path, ex)
             try:
                 checker.check(ex, where)
+                if as_answers:
+                    _check_session_id(ex, where)
             except InputError as err:
                 if not skip_invalid:
                     raise

@@ -6,19 +6,20 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from myna.annotate.recipes import AnswerError, Recipe
+from myna.annotate.recipes import AnswerError, Recipe, whole_number
 from myna.annotate.store import Dataset, Store, StoredExample
 
-SESSION_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+SESSION_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
+SESSION_RULE = "a session name is 1-100 letters, digits or _ . @ -"
 
 
-def check_session(name: str | None) -> str:
-    name = name or "default"
-    if not SESSION_NAME.match(name):
-        raise AnswerError("a session name is 1-100 letters, digits or _ . @ -",
-                          where="session")
+def check_session(name: object) -> str:
+    name = "default" if name is None or name == "" else name
+    if not isinstance(name, str) or not SESSION_NAME.fullmatch(name):
+        raise AnswerError(SESSION_RULE, where="session")
     return name
 
 
@@ -27,6 +28,7 @@ class AnnotationService:
     store: Store
     dataset: Dataset
     recipe: Recipe
+    claim_ttl: timedelta | None = timedelta(minutes=30)  # without overlap; None: forever
     _model_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def config(self) -> dict[str, Any]:
@@ -44,15 +46,14 @@ class AnnotationService:
             if pending:
                 return self._task(pending[0])
         example = self.store.next_example(self.dataset, session, self.recipe.overlap,
-                                          self.recipe.window, self.recipe.choose)
+                                          self.recipe.window, self.recipe.choose,
+                                          self.claim_ttl)
         return None if example is None else self._task(example)
 
     def answer(self, session: str, payload: dict[str, Any]) -> dict[str, Any]:
-        try:
-            example_id = int(payload["id"])
-        except (KeyError, TypeError, ValueError):
-            raise AnswerError("field 'id' (the task's example id) is required") from None
-        example = self.store.example(self.dataset, example_id)
+        if "id" not in payload:
+            raise AnswerError("field 'id' (the task's example id) is required")
+        example = self.store.example(self.dataset, whole_number(payload["id"], "id"))
         checked = self.recipe.check(example, payload)
         answer_id, created = self.store.add_answer(
             self.dataset, example, session, checked.answer, checked.spans, checked.cats,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
@@ -203,25 +203,39 @@ class Store:
 
     # the queue ----------------------------------------------------------------------------
     def unserved(self, ds: Dataset, session: str, overlap: bool, limit: int = 1,
-                 ) -> list[StoredExample]:
-        """The next examples this session has not been given (and, without overlap, that no
-        session has been given), in import order."""
-        s = served_table
-        cond = [s.c.dataset_id == ds.id, s.c.example_id == examples_table.c.id]
-        if overlap:
-            cond.append(s.c.session == session)
-        query = (select(examples_table).where(
-            examples_table.c.dataset_id == ds.id, ~exists().where(and_(*cond)))
-            .order_by(examples_table.c.id).limit(limit))
+                 claim_ttl: timedelta | None = None) -> list[StoredExample]:
+        """The next examples this session has not been given, in import order. Without
+        overlap, also none that another session holds a claim on or has answered; a claim
+        older than ``claim_ttl`` (a session that went away) no longer holds."""
+        s, a, e = served_table, answers_table, examples_table
+        mine = and_(s.c.dataset_id == ds.id, s.c.example_id == e.c.id, s.c.session == session)
+        taken = [~exists().where(mine)]
+        if not overlap:
+            claimed = and_(s.c.dataset_id == ds.id, s.c.example_id == e.c.id,
+                           s.c.claim.is_not(None))
+            if claim_ttl is not None:
+                claimed = and_(claimed, s.c.served_at > utcnow() - claim_ttl)
+            taken += [~exists().where(claimed),
+                      ~exists().where(and_(a.c.dataset_id == ds.id, a.c.example_id == e.c.id))]
+        query = (select(e).where(e.c.dataset_id == ds.id, *taken).order_by(e.c.id).limit(limit))
         with self.engine.connect() as conn:
             return [_example(r._mapping) for r in conn.execute(query).all()]
 
-    def mark_served(self, ds: Dataset, session: str, example_id: int, overlap: bool) -> bool:
+    def mark_served(self, ds: Dataset, session: str, example_id: int, overlap: bool,
+                    claim_ttl: timedelta | None = None) -> bool:
         """Give the example to the session; False if it (or, without overlap, another
-        session) already has it."""
+        session whose claim has not expired) already has it."""
+        s, a = served_table, answers_table
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(served_table).values(
+                if not overlap and claim_ttl is not None:  # take over an expired claim
+                    conn.execute(update(s).where(
+                        s.c.dataset_id == ds.id, s.c.claim == example_id,
+                        s.c.served_at <= utcnow() - claim_ttl,
+                        ~exists().where(and_(a.c.dataset_id == ds.id,
+                                             a.c.example_id == example_id)),
+                    ).values(claim=None))
+                conn.execute(insert(s).values(
                     dataset_id=ds.id, session=session, example_id=example_id,
                     claim=None if overlap else example_id, served_at=utcnow()))
             return True
@@ -230,17 +244,17 @@ class Store:
 
     def next_example(self, ds: Dataset, session: str, overlap: bool, window: int = 1,
                      choose: Callable[[list[StoredExample]], StoredExample] | None = None,
-                     ) -> StoredExample | None:
+                     claim_ttl: timedelta | None = None) -> StoredExample | None:
         """Serve the next example (``choose`` picks one of the next ``window`` unserved ones,
-        the first by default); concurrent callers never get the same one."""
-        for _ in range(20):
-            candidates = self.unserved(ds, session, overlap, limit=window)
+        the first by default); concurrent callers never get the same one. Each lost race
+        means another caller took that example, so the loop ends when the queue does."""
+        while True:
+            candidates = self.unserved(ds, session, overlap, window, claim_ttl)
             if not candidates:
                 return None
             picked = choose(candidates) if choose else candidates[0]
-            if self.mark_served(ds, session, picked.id, overlap):
+            if self.mark_served(ds, session, picked.id, overlap, claim_ttl):
                 return picked
-        raise RuntimeError("could not claim an example after 20 tries")
 
     def pending(self, ds: Dataset, session: str) -> list[StoredExample]:
         """Examples served to the session that it has not answered (a reloaded page)."""

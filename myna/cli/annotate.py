@@ -4,6 +4,9 @@ The data commands (db-in, db-out, stats, list, drop, agreement) are in `annotate
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -28,7 +31,15 @@ DB = typer.Option(None, "--db", help="Database URL (default: MYNA_DATABASE_URL o
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
 PORT = typer.Option(8080, "--port", "-p")
 PASSWORD = typer.Option(None, "--password", envvar="MYNA_ANNOTATE_PASSWORD",
-                        help="Require this password (HTTP Basic, any user name).")
+                        help="Require this password (HTTP Basic, any user name); better set "
+                             "MYNA_ANNOTATE_PASSWORD: a command line is visible in `ps`.")
+ALLOWED_HOST = typer.Option([], "--allowed-host",
+                            help="Host name annotators use to reach the server (repeatable); "
+                                 "beyond loopback, any name unless this is given.")
+CLAIM_MINUTES = typer.Option(30.0, "--claim-minutes",
+                             help="With --no-overlap: a text served and not answered this long "
+                                  "goes to the next annotator who asks (0: never).")
+MIN_PASSWORD = 12
 KEY_FILE = typer.Option(None, "--api-key-file",
                         help="API keys, one per line (also MYNA_API_KEYS).")
 OVERLAP = typer.Option(True, "--overlap/--no-overlap",
@@ -65,35 +76,60 @@ def import_source(store: Store, dataset: str, recipe: Recipe, source: Path,
         err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
 
 
-def access_keys(host: str, password: str | None, api_key_file: Path | None) -> list[str]:
-    """API keys; refuses (before any slow work) to listen beyond loopback unprotected."""
+@dataclass
+class ServerOptions:
+    """How an annotation server listens and who may use it, checked before any slow work."""
+
+    host: str
+    port: int
+    password: str | None
+    keys: list[str]
+    allowed_hosts: list[str]
+    claim_ttl: timedelta | None
+
+
+def server_options(host: str, port: int, password: str | None, api_key_file: Path | None,
+                   allowed_host: list[str], claim_minutes: float = 30.0) -> ServerOptions:
+    """Refuses (before any slow work) to listen beyond loopback unprotected, a short
+    password, and a negative claim time; warns about a password on the command line."""
     from myna.serve.auth import is_loopback, load_keys
+    from myna.serve.hosts import allowed_hosts_for
 
     keys = load_keys(api_key_file)
     if not is_loopback(host) and not keys and not password:
         raise InputError(f"refusing to serve annotations on {host} without --password or API "
                          "keys: anyone who can reach it could read and change the data; bind "
                          "to 127.0.0.1 or set one")
-    return keys
+    if password is not None:
+        if len(password) < MIN_PASSWORD:
+            raise InputError(f"the password has {len(password)} characters; use at least "
+                             f"{MIN_PASSWORD}", where="--password")
+        if any(a == "--password" or a.startswith("--password=") for a in sys.argv):
+            err_console.print("[yellow]warning:[/] --password is visible to other users of "
+                              "this machine (ps); set MYNA_ANNOTATE_PASSWORD instead")
+    if claim_minutes < 0:
+        raise InputError("must not be negative", where="--claim-minutes")
+    return ServerOptions(host, port, password, keys, allowed_hosts_for(host, allowed_host),
+                         timedelta(minutes=claim_minutes) if claim_minutes else None)
 
 
-def serve(store: Store, ds: Dataset, recipe: Recipe, host: str, port: int,
-          password: str | None, keys: list[str]) -> None:
-    import uvicorn
-
+def serve(store: Store, ds: Dataset, recipe: Recipe, options: ServerOptions) -> None:
     from myna.annotate.server import create_app
     from myna.annotate.service import AnnotationService
+    from myna.serve import http
 
-    app = create_app(AnnotationService(store, ds, recipe), password=password, keys=keys)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    service = AnnotationService(store, ds, recipe, claim_ttl=options.claim_ttl)
+    app = create_app(service, password=options.password, keys=options.keys,
+                     allowed_hosts=options.allowed_hosts)
+    shown = "127.0.0.1" if options.host in ("0.0.0.0", "::") else options.host
     err_console.print(f"[bold]{recipe.name}[/] on dataset {ds.name!r}: open "
-                      f"http://{shown}:{port}/?session=NAME (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("MYNA_LOG", "warning"))
+                      f"http://{shown}:{options.port}/?session=NAME (Ctrl+C to stop)")
+    http.run(app, options.host, options.port, log_level=os.environ.get("MYNA_LOG", "warning"))
 
 
-def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, host: str,
-           port: int, password: str | None, keys: list[str], text_column: str,
-           skip_invalid: bool, model: str | None = None) -> None:
+def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None,
+           options: ServerOptions, text_column: str, skip_invalid: bool,
+           model: str | None = None) -> None:
     store = open_store(db)
     if source is None and dataset not in {d.name for d in store.datasets()}:
         raise InputError(f"dataset {dataset!r} does not exist yet; give a SOURCE file with "
@@ -101,7 +137,7 @@ def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None, ho
     store.ensure_dataset(dataset, recipe.kind, recipe.labels, recipe.exclusive)
     if source is not None:
         import_source(store, dataset, recipe, source, text_column, skip_invalid, model)
-    serve(store, store.dataset(dataset), recipe, host, port, password, keys)
+    serve(store, store.dataset(dataset), recipe, options)
 
 
 @app.command("ner.manual")
@@ -110,16 +146,16 @@ def ner_manual_command(
     patterns: Path | None = typer.Option(None, "--patterns", help="EntityRuler patterns "
                                          "(JSONL) that pre-highlight matches."),
     db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
-    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    api_key_file: Path | None = KEY_FILE, allowed_host: list[str] = ALLOWED_HOST,
+    overlap: bool = OVERLAP, claim_minutes: float = CLAIM_MINUTES,
     text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
 ) -> None:
     """Highlight entity spans by hand (tokens from the model's tokenizer)."""
     from myna.annotate.recipes.ner import ner_manual
 
-    keys = access_keys(host, password, api_key_file)
+    options = server_options(host, port, password, api_key_file, allowed_host, claim_minutes)
     recipe = ner_manual(parse_labels(label), model, patterns, overlap)
-    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
-           skip_invalid, model)
+    _start(recipe, dataset, source, db, options, text_column, skip_invalid, model)
 
 
 @app.command("ner.correct")
@@ -128,15 +164,16 @@ def ner_correct_command(
     model: str = typer.Option(..., "--model", "-m", help="spaCy pipeline with NER."),
     label: str = LABEL, db: str | None = DB, host: str = HOST, port: int = PORT,
     password: str | None = PASSWORD, api_key_file: Path | None = KEY_FILE,
-    overlap: bool = OVERLAP, text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+    allowed_host: list[str] = ALLOWED_HOST, overlap: bool = OVERLAP,
+    claim_minutes: float = CLAIM_MINUTES, text_column: str = TEXT_COL,
+    skip_invalid: bool = SKIP_INVALID,
 ) -> None:
     """Correct the model's entities (pre-filled); labels default to the model's."""
     from myna.annotate.recipes.ner import ner_correct
 
-    keys = access_keys(host, password, api_key_file)
+    options = server_options(host, port, password, api_key_file, allowed_host, claim_minutes)
     recipe = ner_correct(model, parse_labels(label), overlap)
-    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
-           skip_invalid, model)
+    _start(recipe, dataset, source, db, options, text_column, skip_invalid, model)
 
 
 @app.command("textcat.manual")
@@ -144,16 +181,16 @@ def textcat_manual_command(
     dataset: str = DATASET, source: Path | None = SOURCE, label: str = LABEL,
     exclusive: bool = typer.Option(False, "--exclusive", help="One category per text."),
     db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
-    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    api_key_file: Path | None = KEY_FILE, allowed_host: list[str] = ALLOWED_HOST,
+    overlap: bool = OVERLAP, claim_minutes: float = CLAIM_MINUTES,
     text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
 ) -> None:
     """Pick each text's categories (single choice with --exclusive)."""
     from myna.annotate.recipes.textcat import textcat_manual
 
-    keys = access_keys(host, password, api_key_file)
+    options = server_options(host, port, password, api_key_file, allowed_host, claim_minutes)
     recipe = textcat_manual(parse_labels(label), exclusive, overlap)
-    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
-           skip_invalid)
+    _start(recipe, dataset, source, db, options, text_column, skip_invalid)
 
 
 @app.command("textcat.teach")
@@ -167,17 +204,17 @@ def textcat_teach_command(
                                      "many answers."),
     window: int = typer.Option(32, "--window", help="Texts scored to pick the least sure."),
     db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
-    api_key_file: Path | None = KEY_FILE, overlap: bool = OVERLAP,
+    api_key_file: Path | None = KEY_FILE, allowed_host: list[str] = ALLOWED_HOST,
+    overlap: bool = OVERLAP, claim_minutes: float = CLAIM_MINUTES,
     text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
 ) -> None:
     """Active learning: accept or reject the label the model is least sure of."""
     from myna.annotate.recipes.textcat import textcat_teach
 
-    keys = access_keys(host, password, api_key_file)
+    options = server_options(host, port, password, api_key_file, allowed_host, claim_minutes)
     recipe = textcat_teach(model, parse_labels(label), exclusive, update_every, window,
                            overlap)
-    _start(recipe, dataset, source, db, host, port, password, keys, text_column,
-           skip_invalid)
+    _start(recipe, dataset, source, db, options, text_column, skip_invalid)
 
 
 @app.command("review")
@@ -188,13 +225,14 @@ def review_command(
     show_all: bool = typer.Option(False, "--all", help="Review texts everyone agreed on too."),
     model: str = MODEL, db: str | None = DB, host: str = HOST, port: int = PORT,
     password: str | None = PASSWORD, api_key_file: Path | None = KEY_FILE,
+    allowed_host: list[str] = ALLOWED_HOST,
 ) -> None:
     """See where annotators disagree and pick the final answer."""
     from myna.annotate.recipes.review import prepare_review, review_recipe
 
-    keys = access_keys(host, password, api_key_file)
+    options = server_options(host, port, password, api_key_file, allowed_host)
     store = open_store(db)
     ds, to_review, auto = prepare_review(store, output, inputs, show_all)
     err_console.print(f"{to_review} text(s) to review; {auto} where all agreed were copied "
                       f"to {output!r}")
-    serve(store, ds, review_recipe(ds, model), host, port, password, keys)
+    serve(store, ds, review_recipe(ds, model), options)

@@ -34,9 +34,11 @@ def db_in_command(
 ) -> None:
     """Import texts (to annotate) or annotations (stored as answers); all or nothing."""
     from myna.annotate.imports import import_file
+    from myna.annotate.service import check_session
 
     if kind is not None and kind not in ("ner", "textcat"):
         raise InputError("--kind must be ner or textcat")
+    check_session(session)
     store = open_store(db)
     with progress_bar() as progress:
         task = progress.add_task(f"db-in {source.name}", total=row_total(source), rate="")

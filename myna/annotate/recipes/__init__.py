@@ -54,6 +54,18 @@ class Recipe:
                 "labels": self.labels, "exclusive": self.exclusive}
 
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL BIGINT store
+
+
+def whole_number(value: Any, where: str, high: int = MAX_ID) -> int:
+    """A JSON integer from 0 to ``high``: not a boolean, float or string that looks like one."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AnswerError(f"must be a whole number, not {type(value).__name__}", where=where)
+    if not 0 <= value <= high:
+        raise AnswerError(f"{value} is out of range (0 to {high:,})", where=where)
+    return value
+
+
 def answer_kind(payload: dict[str, Any]) -> str:
     answer = payload.get("answer")
     if answer not in ("accept", "reject", "ignore"):

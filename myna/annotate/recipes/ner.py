@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from myna.annotate.recipes import AnswerError, CheckedAnswer, Recipe, answer_kind
+from myna.annotate.recipes import (
+    AnswerError,
+    CheckedAnswer,
+    Recipe,
+    answer_kind,
+    whole_number,
+)
 from myna.annotate.store import StoredExample
 from myna.errors import InputError
 
@@ -90,11 +96,13 @@ class NerRecipe(Recipe):
         spans: list[dict[str, Any]] = []
         for n, s in enumerate(raw):
             where = f"spans[{n}]"
-            try:
-                start, end, label = int(s["start"]), int(s["end"]), str(s["label"])
-            except (KeyError, TypeError, ValueError):
+            if not isinstance(s, dict) or not {"start", "end", "label"} <= s.keys() \
+                    or not isinstance(s["label"], str):
                 raise AnswerError("a span needs integer 'start', 'end' and a 'label'",
-                                  where=where) from None
+                                  where=where)
+            start = whole_number(s["start"], f"{where}.start", len(example.text))
+            end = whole_number(s["end"], f"{where}.end", len(example.text))
+            label = s["label"]
             if label not in self.labels:
                 raise AnswerError(f"unknown label {label!r}; labels: {', '.join(self.labels)}",
                                   where=where)

@@ -18,13 +18,14 @@ function el(tag, attrs = {}, text = null) {
 
 async function api(path, body) {
   const init = body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" },
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": state.config.csrf_token },
     body: JSON.stringify({ session: state.session, ...body }) };
   const res = await fetch(path, init);
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const where = data.where ? ` (${data.where})` : "";
-    throw new Error((data.detail || res.statusText) + where);
+    throw new Error((data.detail || data.error || res.statusText) + where);
   }
   return data;
 }
@@ -226,7 +227,7 @@ async function refreshProgress() {
 
 // ---- wiring ---------------------------------------------------------------------------
 function onKey(e) {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (!state.config || e.ctrlKey || e.metaKey || e.altKey) return;
   const k = e.key;
   if (k === "a") send("accept");
   else if (k === "x") send("reject");
@@ -242,17 +243,7 @@ function onKey(e) {
 }
 
 async function start() {
-  try {
-    state.config = await api("/api/config");
-    $("dataset").textContent = `${state.config.dataset} · ${state.config.recipe}`;
-    renderLabels();
-    const data = await api(`/api/next?session=${encodeURIComponent(state.session)}&resume=1`);
-    state.task = data.task;
-    render();
-    await refreshProgress();
-  } catch (err) {
-    setStatus(err.message, true);
-  }
+  // Listen first: a key pressed as soon as the text shows must not be lost.
   document.addEventListener("keydown", onKey);
   // A focused button would also take the space/enter keys meant for the shortcuts.
   document.addEventListener("click", (e) => {
@@ -265,16 +256,27 @@ async function start() {
   $("undo").addEventListener("click", undo);
   const box = $("text");
   box.addEventListener("mousedown", (e) => {
-    if (state.config.view !== "ner") return;
+    if (!state.config || state.config.view !== "ner") return;
     state.anchor = tokenIndex(e.target);
     if (state.anchor !== null) e.target.classList.add("sel");
   });
   box.addEventListener("mouseup", (e) => {
-    if (state.config.view !== "ner" || state.anchor === null) return;
+    if (!state.config || state.config.view !== "ner" || state.anchor === null) return;
     const end = tokenIndex(e.target);
     if (end !== null) addSpan(state.anchor, end);
     state.anchor = null;
   });
+  try {
+    state.config = await api("/api/config");
+    $("dataset").textContent = `${state.config.dataset} · ${state.config.recipe}`;
+    renderLabels();
+    const data = await api(`/api/next?session=${encodeURIComponent(state.session)}&resume=1`);
+    state.task = data.task;
+    render();
+    await refreshProgress();
+  } catch (err) {
+    setStatus(err.message, true);
+  }
 }
 
 start();
