@@ -191,7 +191,7 @@ def test_the_scheduler_process_picks_up_files_as_they_arrive(tmp_path):
         while not (tmp_path / "out" / "a.parquet").exists() and time.time() < deadline:
             time.sleep(0.5)
     finally:
-        serve.send_signal(signal.SIGINT)
+        serve.send_signal(signal.SIGTERM)  # what job runners send; SIGINT may be ignored
         _, err = serve.communicate(timeout=60)
     rows = pq.read_table(tmp_path / "out" / "a.parquet").to_pylist()
     assert {e["text"] for e in rows[0]["entities"]} >= {"Google", "Zurich"}

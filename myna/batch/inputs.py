@@ -13,8 +13,14 @@ import pyarrow as pa
 
 from myna.batch.tasks import ERROR_COLUMN
 from myna.data.cells import check_utf8
-from myna.data.formats import detect_format, existing_file
-from myna.data.tabular import count_rows, csv_header, iter_csv_rows, iter_jsonl_rows
+from myna.data.formats import check_encoding, detect_format, existing_file
+from myna.data.tabular import (
+    count_rows,
+    csv_header,
+    iter_csv_rows,
+    iter_jsonl_rows,
+    open_parquet,
+)
 from myna.errors import InputError
 
 INPUT_FORMATS = ("csv", "tsv", "jsonl", "parquet")
@@ -42,8 +48,9 @@ def open_input(path: str | Path, column: str, fmt: str | None = None,
                encoding: str = "utf-8", reserved: tuple[str, ...] = ()) -> InputTable:
     """Check everything that would stop the job before it starts: the file, its format, the
     column, and input columns that would clash with the result columns."""
+    kind = detect_format(path, fmt)
+    check_encoding(encoding)
     p = existing_file(path)
-    kind = detect_format(p, fmt)
     if kind not in INPUT_FORMATS:
         raise InputError(f"batch reads CSV, TSV, JSONL or Parquet, not {kind}", where=str(p))
     if kind in ("csv", "tsv"):
@@ -52,9 +59,7 @@ def open_input(path: str | Path, column: str, fmt: str | None = None,
             raise InputError("the file is empty (no header row)", where=str(p))
         schema = pa.schema([(name, pa.string()) for name in header])
     elif kind == "parquet":
-        import pyarrow.parquet as pq
-
-        schema = pq.ParquetFile(p).schema_arrow
+        schema = open_parquet(p).schema_arrow
     else:
         schema = _jsonl_schema(p, encoding, column)
     if column not in schema.names:
@@ -110,21 +115,36 @@ def _row_chunk(table: InputTable, items: list[tuple[int, Any]]) -> Chunk:
             texts.append("")
             errors.append(str(row))
             continue
+        try:
+            cells = {n: _cell(row.get(n), table.schema.field(n).type, f"{where}: column {n!r}")
+                     for n in names}
+        except InputError as err:  # a value the column cannot hold: this row only
+            cells, row = dict.fromkeys(names), {}
+            problem: str | None = str(err)
+        else:
+            problem = None
         for n in names:
-            columns[n].append(_cell(row.get(n), table.schema.field(n).type))
+            columns[n].append(cells[n])
         value = row.get(table.column)
-        problem = text_problem(value, f"{where}: column {table.column!r}")
+        problem = problem or text_problem(value, f"{where}: column {table.column!r}")
         texts.append("" if problem else value)
         errors.append(problem)
     arrays = [pa.array(columns[n], type=table.schema.field(n).type) for n in names]
     return Chunk(pa.Table.from_arrays(arrays, schema=table.schema), texts, errors, places)
 
 
-def _cell(value: Any, kind: pa.DataType) -> Any:
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _cell(value: Any, kind: pa.DataType, where: str) -> Any:
     """A value as its column stores it: undecodable bytes become U+FFFD (the row's text is
-    checked separately), values that do not fit a string column become their JSON text."""
+    checked separately), values that do not fit a string column become their JSON text; an
+    integer beyond 64 bits is this row's error."""
     if value is None:
         return None
+    if pa.types.is_integer(kind) and isinstance(value, int) \
+            and not INT64[0] <= value <= INT64[1]:
+        raise InputError(f"integer {value} does not fit in 64 bits", where=where)
     if pa.types.is_string(kind):
         if not isinstance(value, str):
             return json.dumps(value, ensure_ascii=False)
@@ -135,10 +155,8 @@ def _cell(value: Any, kind: pa.DataType) -> Any:
 
 
 def _parquet_chunks(table: InputTable, chunk_rows: int) -> Iterator[Chunk]:
-    import pyarrow.parquet as pq
-
     row = 0
-    for batch in pq.ParquetFile(table.path).iter_batches(batch_size=chunk_rows):
+    for batch in open_parquet(table.path).iter_batches(batch_size=chunk_rows):
         texts, errors, places = [], [], []
         for value in batch.column(table.column).to_pylist():
             row += 1

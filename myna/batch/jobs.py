@@ -23,6 +23,7 @@ from croniter import croniter
 
 from myna.batch.jobstore import Job, JobStore, utcnow
 from myna.errors import InputError
+from myna.processes import die_with_parent
 
 SETTLE_S = 1.0  # a watched file must be unchanged this long (still being copied otherwise)
 ERROR_TAIL = 2000
@@ -78,25 +79,61 @@ def batch_argv(job: Job, file: str | None, due: datetime | None) -> list[str]:
     return out
 
 
+class Children:
+    """The `myna batch run` processes running now, so a stopping scheduler can pass its
+    SIGTERM on to them."""
+
+    def __init__(self) -> None:
+        self._procs: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+
+    def start(self, cmd: list[str]) -> subprocess.Popen:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=die_with_parent)  # noqa: PLW1509
+        with self._lock:
+            self._procs.add(proc)
+        return proc
+
+    def done(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def terminate(self) -> None:
+        with self._lock:
+            for proc in self._procs:
+                if proc.poll() is None:
+                    proc.terminate()
+
+
+CHILDREN = Children()
+
+
 def run_attempt(argv: list[str]) -> tuple[bool, dict | None, str | None]:
     """Run ``myna batch run`` once: (succeeded, its summary, the error text)."""
     with tempfile.TemporaryDirectory(prefix="myna-job-") as tmp:
         report = Path(tmp) / "report.json"
         cmd = [sys.executable, "-m", "myna.cli.main", "batch", "run", *argv,
                "--report", str(report)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = CHILDREN.start(cmd)
+        try:
+            _, stderr = proc.communicate()
+        finally:
+            CHILDREN.done(proc)
         summary = json.loads(report.read_text()) if report.exists() else None
     if proc.returncode == 0:
         return True, summary, None
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith("error:")] or lines[-5:]
+    if proc.returncode in (-15, 143):
+        errors.append("stopped by SIGTERM (the scheduler was stopped)")
     return False, summary, "\n".join(errors)[-ERROR_TAIL:] or f"exit code {proc.returncode}"
 
 
 def execute(store: JobStore, claim: Claim,
-            sleep: Callable[[float], None] = time.sleep) -> str:
+            sleep: Callable[[float], bool | None] = time.sleep) -> str:
     """Run a claimed slot, retrying up to the job's ``retries`` with backoff doubling from
-    ``backoff_s``; every attempt is a row in the history. Returns the final status."""
+    ``backoff_s``; every attempt is a row in the history. Returns the final status. A
+    ``sleep`` that returns True (a scheduler's stop event) means: stop, no more retries."""
     job, run_id, attempt = claim.job, claim.run_id, 1
     argv = batch_argv(job, claim.file, claim.due)
     while True:
@@ -107,7 +144,8 @@ def execute(store: JobStore, claim: Claim,
         store.finish(run_id, status, rows, failed, error)
         if ok or attempt > job.retries:
             return status
-        sleep(job.backoff_s * 2 ** (attempt - 1))
+        if sleep(job.backoff_s * 2 ** (attempt - 1)):
+            return status
         attempt += 1
         next_id = store.claim(job.name, claim.slot, claim.trigger, attempt, claim.file)
         if next_id is None:  # someone else retried it already
@@ -168,13 +206,19 @@ class Scheduler:
                 if once:
                     break
                 self._stop.wait(self.poll_s)
+        except BaseException:  # Ctrl+C or SIGTERM: pass it on to the running batch runs
+            self.stop(terminate_runs=True)
+            raise
         finally:
             for future in self.running:
                 future.result()
             self.pool.shutdown()
 
-    def stop(self) -> None:
+    def stop(self, terminate_runs: bool = False) -> None:
+        """No new runs; with ``terminate_runs`` the running ones get SIGTERM too."""
         self._stop.set()
+        if terminate_runs:
+            CHILDREN.terminate()
 
 
 def watched_files(job: Job, now: datetime) -> list[Path]:

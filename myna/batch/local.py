@@ -21,6 +21,7 @@ from myna.batch.output import commit_local, temp_sibling
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, BatchModel
 from myna.errors import MynaError
+from myna.processes import stop_pool, worker_started
 from myna.threads import one_thread_per_process, single_threaded_forks
 
 CHUNK_ROWS = 1000
@@ -29,6 +30,7 @@ _worker_model: BatchModel | None = None
 
 def _init_worker(spec: ModelSpec | None) -> None:
     global _worker_model
+    worker_started()  # SIGTERM ends it; it ends with the parent
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     if spec is not None:  # spawn: load here; fork: inherited from the parent
         _worker_model = load_batch_model(spec)
@@ -69,17 +71,21 @@ def _results(model: BatchModel, spec: ModelSpec, chunks: Iterator[Chunk], n_proc
     with single_threaded_forks(), ProcessPoolExecutor(
             max_workers=n_process, mp_context=mp.get_context(method), initializer=_init_worker,
             initargs=(None if method == "fork" else spec,)) as pool:
-        while True:
-            while len(pending) < 2 * n_process:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                pending.append((chunk, pool.submit(_run_chunk, chunk.texts, chunk.errors,
-                                                   chunk.places)))
-            if not pending:
-                return
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
+        try:
+            while True:
+                while len(pending) < 2 * n_process:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    pending.append((chunk, pool.submit(_run_chunk, chunk.texts, chunk.errors,
+                                                       chunk.places)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
+        except BaseException:  # stopped (Ctrl+C, SIGTERM) or failed: end the workers now
+            stop_pool(pool)
+            raise
 
 
 def run_local(table: InputTable, model: BatchModel, spec: ModelSpec, output: Path,
@@ -110,6 +116,10 @@ def run_local(table: InputTable, model: BatchModel, spec: ModelSpec, output: Pat
                         "smaller --batch-size)", where=str(table.path),
                         hint="nothing was written; the previous output, if any, is intact"
                         ) from None
+    except OSError as err:  # name the output the user gave, not its temporary twin
+        message = (err.strerror or str(err)).replace(str(tmp), str(output))
+        raise MynaError(f"cannot write the output: {message}", where=str(output),
+                        hint="the previous output, if any, is intact") from None
     finally:
         tmp.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from myna.batch.models import ModelSpec, load_batch_model
-from myna.batch.output import Existing, should_write
+from myna.batch.output import Existing, check_spark_target, local_output, should_write
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import BATCH_TASKS
+from myna.data.atomic import refuse_input_as_output
 from myna.errors import InputError
 
 ENGINES = ("local", "spark")
@@ -66,10 +67,12 @@ def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSumma
     if "://" in request.input and not request.input.startswith("file://"):
         raise InputError("the local engine reads local files; use --engine spark for "
                          "other filesystems", where=request.input)
-    output = Path(request.output.removeprefix("file://")).expanduser()
+    source = request.input.removeprefix("file://")
+    output = local_output(request.output, source)
+    refuse_input_as_output(output, [source], "--output")
     if not should_write(output.exists(), str(output), request.existing):
         return BatchSummary("local", request.task, request.input, str(output), skipped=True)
-    existing_file(request.input.removeprefix("file://"))
+    existing_file(source)
     model = load_batch_model(request.spec)  # a missing model or wrong task stops here
     table = open_input(request.input.removeprefix("file://"), request.column, request.fmt,
                        request.encoding, tuple(f.name for f in model.schema))
@@ -87,8 +90,11 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
 
     if "://" not in request.output or request.output.startswith("file://"):
         local = Path(request.output.removeprefix("file://")).expanduser()
+        if "://" not in request.input or request.input.startswith("file://"):
+            refuse_input_as_output(local, [request.input.removeprefix("file://")], "--output")
         if not should_write(local.exists(), str(local), request.existing):  # before any JVM
             return BatchSummary("spark", request.task, request.input, str(local), skipped=True)
+        check_spark_target(local, request.existing)
     # Load once on the driver: a missing model or a task it cannot do stops before Spark work.
     model = load_batch_model(request.spec)
     check_master(request.master)

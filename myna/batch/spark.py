@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from myna.batch.models import ModelSpec, make_archive, pipeline_directory
-from myna.batch.output import Existing, should_write
+from myna.batch.output import SUCCESS, Existing, should_write
 from myna.batch.spark_udf import ShippedModel, predict_series
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, spark_ddl
@@ -51,6 +51,13 @@ class HadoopPath:
 
     def delete(self) -> None:
         self.fs.delete(self.path, True)
+
+    def replaceable(self) -> bool:
+        """A file, an empty folder or a Spark output folder: never a folder of other files."""
+        if not self.fs.getFileStatus(self.path).isDirectory():
+            return True
+        success = self._jvm.org.apache.hadoop.fs.Path(self.path, SUCCESS)
+        return bool(self.fs.exists(success)) or len(self.fs.listStatus(self.path)) == 0
 
 
 def input_format(uri: str, fmt: str | None) -> str:
@@ -132,9 +139,13 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
 
     summary = BatchSummary("spark", spec.task, uri, output)
     target = HadoopPath(spark, output)
-    if not should_write(target.exists(), output, existing):
+    exists = target.exists()
+    if not should_write(exists, output, existing):
         summary.skipped = True
         return summary
+    if exists and not target.replaceable():
+        raise InputError(f"is a folder that is not a Spark output (no {SUCCESS} file); "
+                         "refusing to replace it: give a new output path", where=output)
     df, corrupt = read_input(spark, uri, input_format(uri, fmt), column, encoding,
                              [f.name for f in result_schema if f.name != ERROR_COLUMN])
     text = _text_column(df, column)

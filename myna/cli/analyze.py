@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from myna.cli.console import console, err_console, progress_bar
+from myna.cli.console import console, err_console, markup, progress_bar
 from myna.cli.render import entity_table, span_list_table, token_table
 from myna.data.cells import ReadReport
 from myna.data.example import Example
@@ -38,9 +38,9 @@ def analyze_command(
     html: Path | None = typer.Option(None, "--html", help="Write displaCy pages to this folder."),
     link: Path | None = typer.Option(None, "--link", help="Knowledge base to link entities to."),
     threshold: float = typer.Option(DEFAULT_THRESHOLD, help="Minimum link score."),
-    n_process: int = typer.Option(0, "--n-process", "-j",
+    n_process: int = typer.Option(0, "--n-process", "-j", min=0,
                                   help="Worker processes; 0 = all cores for large inputs."),
-    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size"),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1),
     encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of --file."),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
                                        help="Report and skip unreadable rows instead of stopping."),
@@ -50,9 +50,11 @@ def analyze_command(
     if link is not None:
         features |= {"ner"}
     if out is not None:
+        from myna.data.atomic import refuse_input_as_output
         from myna.text.output import output_format
 
         output_format(out)
+        refuse_input_as_output(out, [file, link])
     linker = EntityLinker.from_file(link, threshold=threshold) if link is not None else None
     report = ReadReport()
     inputs, total = _inputs(text, file, column, fmt, encoding, report, skip_bad_rows)
@@ -73,7 +75,7 @@ def analyze_command(
         for page in write_html(shown[:HTML_DOCS], html, dependencies=has_deps):
             err_console.print(f"wrote {page}")
     if report.summary():
-        err_console.print(f"[yellow]note:[/] {report.summary()}")
+        err_console.print(markup("[yellow]note:[/] {}", report.summary()))
     if out is not None:
         elapsed = time.perf_counter() - started
         err_console.print(f"analysed {count} text(s) in {elapsed:.1f}s "

@@ -14,7 +14,7 @@ import typer
 from myna.annotate.database import open_store
 from myna.annotate.recipes import Recipe, parse_labels
 from myna.annotate.store import Dataset, Store
-from myna.cli.console import err_console, progress_bar
+from myna.cli.console import err_console, markup, progress_bar
 from myna.errors import InputError
 
 app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL store.",
@@ -73,7 +73,7 @@ def import_source(store: Store, dataset: str, recipe: Recipe, source: Path,
     err_console.print(f"{source}: {summary.added} new text(s) queued, {summary.duplicates} "
                       "already in the dataset")
     for problem in summary.skipped[:5]:
-        err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
+        err_console.print(markup("[yellow]skipped:[/] {}", problem), highlight=False)
 
 
 @dataclass
@@ -105,8 +105,9 @@ def server_options(host: str, port: int, password: str | None, api_key_file: Pat
             raise InputError(f"the password has {len(password)} characters; use at least "
                              f"{MIN_PASSWORD}", where="--password")
         if any(a == "--password" or a.startswith("--password=") for a in sys.argv):
-            err_console.print("[yellow]warning:[/] --password is visible to other users of "
-                              "this machine (ps); set MYNA_ANNOTATE_PASSWORD instead")
+            err_console.print(markup("[yellow]warning:[/] --password is visible to other users "
+                                     "of this machine (ps); set MYNA_ANNOTATE_PASSWORD "
+                                     "instead"))
     if claim_minutes < 0:
         raise InputError("must not be negative", where="--claim-minutes")
     return ServerOptions(host, port, password, keys, allowed_hosts_for(host, allowed_host),
@@ -122,8 +123,9 @@ def serve(store: Store, ds: Dataset, recipe: Recipe, options: ServerOptions) -> 
     app = create_app(service, password=options.password, keys=options.keys,
                      allowed_hosts=options.allowed_hosts)
     shown = "127.0.0.1" if options.host in ("0.0.0.0", "::") else options.host
-    err_console.print(f"[bold]{recipe.name}[/] on dataset {ds.name!r}: open "
-                      f"http://{shown}:{options.port}/?session=NAME (Ctrl+C to stop)")
+    err_console.print(markup("[bold]{}[/] on dataset {}: open http://{}:{}/?session=NAME "
+                             "(Ctrl+C to stop)", recipe.name, repr(ds.name), shown,
+                             options.port))
     http.run(app, options.host, options.port, log_level=os.environ.get("MYNA_LOG", "warning"))
 
 

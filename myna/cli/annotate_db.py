@@ -11,7 +11,7 @@ from rich.table import Table
 from myna.annotate.database import open_store
 from myna.annotate.recipes import parse_labels
 from myna.cli.annotate import DB, MODEL, SKIP_INVALID, TEXT_COL, app, row_total
-from myna.cli.console import console, err_console, progress_bar
+from myna.cli.console import console, err_console, markup, progress_bar
 from myna.errors import InputError
 
 
@@ -52,8 +52,8 @@ def db_in_command(
     if summary.new_labels:
         err_console.print(f"labels added: {', '.join(summary.new_labels)}")
     if summary.skipped:
-        err_console.print(f"[yellow]{len(summary.skipped)} invalid row(s) skipped[/]; first:",
-                          highlight=False)
+        err_console.print(markup("[yellow]{} invalid row(s) skipped[/]; first:",
+                                 len(summary.skipped)), highlight=False)
         for problem in summary.skipped[:5]:
             err_console.print(f"  {problem}", highlight=False)
 
@@ -87,7 +87,8 @@ def stats_command(dataset: str = typer.Argument(...), db: str | None = DB) -> No
     counts = store.counts(ds)
     per_label = store.label_counts(ds)
     shape = ds.kind + (", exclusive" if ds.kind == "textcat" and ds.exclusive else "")
-    console.print(f"[bold]{ds.name}[/] ({shape}) · labels: {', '.join(ds.labels) or '-'}")
+    console.print(markup("[bold]{}[/] ({}) · labels: {}", ds.name, shape,
+                         ", ".join(ds.labels) or "-"))
     console.print(f"{counts['answered']} of {counts['examples']} text(s) answered")
     table = Table("session", "accept", "reject", "ignore", title="Answers", title_justify="left")
     for session, c in sorted(counts["sessions"].items()):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 from myna.app.settings import MAX_CHARS, AppSettings
 from myna.cli.console import err_console
 from myna.errors import InputError
+from myna.processes import Terminated, run_child
 
 
 def app_command(
@@ -54,7 +54,9 @@ def app_command(
     err_console.print(f"Myna app: open http://{host}:{port} (Ctrl+C to stop)")
     env = {**os.environ, **settings.to_env()}
     try:
-        code = subprocess.call(cmd, env=env)
+        code = run_child(cmd, env=env)  # Streamlit stops with us (Ctrl+C or SIGTERM)
+    except Terminated:
+        raise
     except KeyboardInterrupt:
         code = 0
     if code:

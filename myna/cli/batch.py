@@ -9,7 +9,7 @@ import typer
 from myna.batch.output import Existing
 from myna.batch.run import ENGINES, BatchRequest, run_batch
 from myna.batch.tasks import BATCH_TASKS
-from myna.cli.console import err_console, progress_bar
+from myna.cli.console import err_console, markup, progress_bar
 from myna.errors import InputError
 
 app = typer.Typer(help="Batch inference over files: local processes or Apache Spark.",
@@ -26,19 +26,22 @@ def run_command(
     model: str | None = typer.Option(
         None, "--model", "-m", help="models:/NAME@ALIAS, runs:/ID/model, a model directory or an "
                                     "installed pipeline (embed: an encoder directory)."),
-    output: str = typer.Option(..., "--output", "-o", help="Parquet output (a folder on Spark)."),
+    output: str = typer.Option(..., "--output", "-o",
+                               help="Parquet output (a folder on Spark); locally, a folder "
+                                    "(out/) gets out/<input name>.parquet."),
     engine: str = typer.Option("local", "--engine", "-e", help=f"One of {', '.join(ENGINES)}."),
     master: str | None = typer.Option(
         None, "--master", help="Spark master: local[*], spark://host:port, yarn (default: what "
                                "spark-submit set, else local[*])."),
-    partitions: int | None = typer.Option(None, "--partitions", help="Spark partitions."),
+    partitions: int | None = typer.Option(None, "--partitions", min=1,
+                                          help="Spark partitions."),
     fmt: str | None = typer.Option(None, "--format", help="Input format if not by extension."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of a CSV/JSONL input."),
     kb: Path | None = typer.Option(None, "--kb", help="Knowledge base for --task link."),
-    n_process: int = typer.Option(0, "--n-process", "-j",
+    n_process: int = typer.Option(0, "--n-process", "-j", min=0,
                                   help="Local engine worker processes; 0 = one per core."),
-    batch_size: int = typer.Option(64, "--batch-size", help="Texts per model call."),
-    max_chars: int | None = typer.Option(None, "--max-chars",
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Texts per model call."),
+    max_chars: int | None = typer.Option(None, "--max-chars", min=1,
                                          help="Longest text run; longer rows get an error."),
     skip_existing: bool = typer.Option(False, "--skip-existing",
                                        help="Do nothing when the output already exists."),
@@ -71,7 +74,7 @@ def run_command(
             bar.update(bar_task, completed=done, total=total)
 
         summary = run_batch(request, show)
-    err_console.print(("[yellow]" if summary.failed else "[green]") + summary.line(),
+    err_console.print(markup("[yellow]{}" if summary.failed else "[green]{}", summary.line()),
                       highlight=False)
     if summary.first_error:
         err_console.print(f"first error: {summary.first_error}", highlight=False)

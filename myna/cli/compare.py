@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
+from myna.cli.console import console, err_console, markup
 from myna.train.compare import compare, write_displacy
 from myna.train.labelmap import parse_label_map
 
@@ -48,8 +48,8 @@ def compare_command(
                       f"base {b:.3f} · custom {c:.3f} · Δ {c - b:+.3f}")
     console.print(f"{len(result.disagreements)} sampled disagreement(s):")
     for d in result.disagreements:
-        console.print(f"[dim]-[/] {d['text'][:120]}\n   base: {d['base']}\n"
-                      f"   custom: {d['custom']}")
+        console.print(markup("[dim]-[/] {}\n   base: {}\n   custom: {}", d["text"][:120],
+                             d["base"], d["custom"]))
     if html is not None and result.base.task == "ner":
         write_displacy(result, html)
         err_console.print(f"wrote {html}")

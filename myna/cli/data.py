@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
+from myna.cli.console import console, err_console, markup
+from myna.data.atomic import refuse_input_as_output
 from myna.data.cells import ReadReport
 from myna.data.formats import FORMATS, detect_format, read_examples, write_examples
 from myna.data.splits import train_dev_split
@@ -55,7 +56,7 @@ def stats_command(
                 table.add_row(label, str(n), f"{n / total:.1%}")
             console.print(table)
     for text in st.duplicate_examples:
-        console.print(f"[dim]duplicate:[/] {text[:100]}")
+        console.print(markup("[dim]duplicate:[/] {}", text[:100]))
 
 
 @app.command("convert")
@@ -70,6 +71,7 @@ def convert_command(
 ) -> None:
     """Convert between CSV/TSV, JSONL, Prodigy JSONL, Parquet, CoNLL and spaCy DocBin."""
     detect_format(target, to_format)
+    refuse_input_as_output(target, [source], "TARGET")
     examples = read_examples(source, from_format, text_column, label_column)
     n = write_examples(examples, target, to_format, scheme=scheme)
     err_console.print(f"wrote {n} example(s) to {target}")
@@ -94,6 +96,8 @@ def split_command(
     detect_format(f"x.{ext}", to_format)
     train, dev_part = train_dev_split(
         read_examples(source, fmt, text_column, label_column), dev, seed, stratify)
+    for name in ("train", "dev"):
+        refuse_input_as_output(out_dir / f"{name}.{ext}", [source], "--out-dir")
     for name, part in (("train", train), ("dev", dev_part)):
         path = out_dir / f"{name}.{ext}"
         write_examples(part, path, to_format)

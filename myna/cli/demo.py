@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from myna.cli.console import console
+from myna.cli.console import console, markup
 from myna.cli.render import entity_table
 from myna.data.formats import read_examples
 from myna.text.analyze import analyze
@@ -27,7 +27,8 @@ def demo_command(
     labels, train, compare, register, serve and batch-score."""
     corpus = sample_path("sample_news.jsonl")
     examples = list(read_examples(corpus))
-    console.rule(f"[bold]1. Analyse {len(examples)} sample news texts ({corpus.name})")
+    console.rule(markup("[bold]1. Analyse {} sample news texts ({})", len(examples),
+                        corpus.name))
     linker = None
     if link:
         kb, _ = build_from_csv(sample_path("companies.csv"), "ticker", "company",
@@ -47,12 +48,13 @@ def demo_command(
                                  sample_path("companies.csv"), get_settings().home / "demo")
     _serve_step(trained.ner_uri, examples[5].text)
     _batch_step(trained.ner_uri, corpus)
-    console.rule("[bold]Look at the results")
-    console.print(f"[bold]make app[/]  (or: myna app --data {corpus} --label-column category "
-                  f"--models en_core_web_sm,{trained.ner_uri},{trained.textcat_uri})")
-    console.print("More: [bold]myna annotate --help[/] · [bold]myna train --help[/] · "
-                  "[bold]myna serve --help[/] · [bold]myna batch run --help[/] · "
-                  "[bold]myna jobs --help[/]")
+    console.rule(markup("[bold]Look at the results"))
+    console.print(markup("[bold]make app[/]  (or: myna app --data {} --label-column category "
+                         "--models en_core_web_sm,{},{})", corpus, trained.ner_uri,
+                         trained.textcat_uri))
+    console.print(markup("More: [bold]myna annotate --help[/] · [bold]myna train --help[/] · "
+                         "[bold]myna serve --help[/] · [bold]myna batch run --help[/] · "
+                         "[bold]myna jobs --help[/]"))
 
 
 def _serve_step(uri: str, text: str) -> None:
@@ -63,14 +65,14 @@ def _serve_step(uri: str, text: str) -> None:
     from myna.serve.holder import ModelHolder, load_predictor
     from myna.serve.settings import ServeSettings
 
-    console.rule("[bold]6. Serve the registered NER model over REST")
+    console.rule(markup("[bold]6. Serve the registered NER model over REST"))
     with TestClient(build_app(ModelHolder(load_predictor(uri)), ServeSettings())) as client:
         reply = client.post("/v1/ner", json={"text": text}).json()
     ents = ", ".join(f"{e['text']} ({e['label']})" for e in reply["results"][0]["entities"])
     console.print(f"POST /v1/ner {{\"text\": {text[:50]!r}…}} → {ents}")
-    console.print(f"serve it yourself: [bold]myna serve {uri}[/] then "
-                  "curl -s localhost:8000/v1/ner -H 'content-type: application/json' "
-                  "-d '{\"text\": \"Apple hired Tim Cook.\"}'")
+    console.print(markup("serve it yourself: [bold]myna serve {}[/] then curl -s "
+                         "localhost:8000/v1/ner -H 'content-type: application/json' "
+                         "-d '{}'", uri, '{"text": "Apple hired Tim Cook."}'))
 
 
 def _batch_step(uri: str, corpus: Path) -> None:
@@ -81,7 +83,7 @@ def _batch_step(uri: str, corpus: Path) -> None:
     from myna.batch.run import BatchRequest, run_batch
     from myna.config import get_settings
 
-    console.rule("[bold]7. Batch: the registered model over a whole file, into Parquet")
+    console.rule(markup("[bold]7. Batch: the registered model over a whole file, into Parquet"))
     out = get_settings().home / "demo" / "sample_news.ner.parquet"
     summary = run_batch(BatchRequest(input=str(corpus), output=str(out), model=uri,
                                      existing=Existing.overwrite))
@@ -90,5 +92,6 @@ def _batch_step(uri: str, corpus: Path) -> None:
     table["entities"] = table["entities"].map(
         lambda ents: ", ".join(f"{e['text']} ({e['label']})" for e in ents[:3]))
     console.print(table.head(5).to_string(index=False, max_colwidth=70), highlight=False)
-    console.print(f"same run on Spark: [bold]myna batch run -i {corpus.name} -m {uri} "
-                  "-o news.parquet --engine spark[/]; every hour: [bold]myna jobs add[/]")
+    console.print(markup("same run on Spark: [bold]myna batch run -i {} -m {} -o news.parquet "
+                         "--engine spark[/]; every hour: [bold]myna jobs add[/]", corpus.name,
+                         uri))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from myna.cli.console import console
+from myna.cli.console import console, markup
 
 HELD_OUT = 8  # ticker texts kept out of training, for the base-vs-custom comparison
 DATASET = "demo_tickers"
@@ -57,7 +57,8 @@ def bootstrap_step(sample: Path, companies: Path, out_dir: Path) -> Path:
     from myna.annotate.database import open_store
     from myna.annotate.imports import import_file
 
-    console.rule("[bold]2. Bootstrap TICKER labels with patterns into the annotation store")
+    console.rule(markup("[bold]2. Bootstrap TICKER labels with patterns into the annotation "
+                        "store"))
     texts = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines()]
     train, held_out = bootstrap(texts, companies, out_dir)
     store = open_store()
@@ -68,8 +69,8 @@ def bootstrap_step(sample: Path, companies: Path, out_dir: Path) -> Path:
     console.print(f"dataset {DATASET!r}: {summary.answers} annotated texts; "
                   f"TICKER spans: {labels.get('TICKER', 0)}; {len(texts) - summary.answers} "
                   f"texts held out in {held_out.name}")
-    console.print(f"correct them in the browser: [bold]myna annotate ner.correct {DATASET} "
-                  "--model en_core_web_sm --label ORG,PERSON,GPE,TICKER[/]")
+    console.print(markup("correct them in the browser: [bold]myna annotate ner.correct {} "
+                         "--model en_core_web_sm --label ORG,PERSON,GPE,TICKER[/]", DATASET))
     return held_out
 
 
@@ -77,7 +78,7 @@ def train_step(sample: Path, out_dir: Path):
     from myna.cli.train import _run
     from myna.train.runner import TrainSpec
 
-    console.rule("[bold]3. Train a topic classifier and an NER model with TICKER")
+    console.rule(markup("[bold]3. Train a topic classifier and an NER model with TICKER"))
     # 36 texts are too few for a classifier from scratch; the bundled MiniLM encoder,
     # fine-tuned, generalises from them (the book's transformer route).
     textcat = _run(TrainSpec(task="textcat", source=sample, output=out_dir / "textcat",
@@ -91,7 +92,7 @@ def train_step(sample: Path, out_dir: Path):
 def compare_step(custom: Path, held_out: Path) -> None:
     from myna.train.compare import compare
 
-    console.rule("[bold]4. Base vs custom on held-out texts")
+    console.rule(markup("[bold]4. Base vs custom on held-out texts"))
     result = compare("en_core_web_sm", str(custom), held_out)
     table = Table("label", "base F1", "custom F1", "support", title=f"{held_out.name} "
                   "(gold: patterns + the base model)", title_justify="left")
@@ -104,13 +105,14 @@ def compare_step(custom: Path, held_out: Path) -> None:
 def register_step(textcat, ner) -> DemoModels:
     from myna.registry import models
 
-    console.rule("[bold]5. Register both models")
+    console.rule(markup("[bold]5. Register both models"))
     uris = []
     for name, result in (("demo-ner", ner), ("demo-textcat", textcat)):
         version = models.register(result.run_id, name).version
         models.set_alias(name, version, "production")
         uris.append(f"models:/{name}@production")
-        console.print(f"{name} version {version} → [bold]models:/{name}@production[/]")
+        console.print(markup("{} version {} → [bold]models:/{}@production[/]", name, version,
+                             name))
     return DemoModels(ner_uri=uris[0], textcat_uri=uris[1])
 
 

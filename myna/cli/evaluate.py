@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
+from myna.cli.console import console, err_console, markup
 from myna.train.evaluate import evaluate
 from myna.train.labelmap import parse_label_map
 from myna.train.reports import find_history, write_report
@@ -37,20 +37,22 @@ def evaluate_command(
     for label, s in report.per_label.items():
         table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", str(s["support"]))
     for name, avg in (("micro avg", report.micro), ("macro avg", report.macro)):
-        table.add_row(f"[bold]{name}", f"{avg['p']:.3f}", f"{avg['r']:.3f}", f"{avg['f']:.3f}", "")
+        table.add_row(markup("[bold]{}", name), f"{avg['p']:.3f}", f"{avg['r']:.3f}",
+                      f"{avg['f']:.3f}", "")
     console.print(table)
     if report.accuracy is not None:
         console.print(f"accuracy {report.accuracy:.4f}")
     if report.seqeval_f1 is not None:
         console.print(f"seqeval entity F1 {report.seqeval_f1:.4f} (spaCy {report.micro['f']:.4f})")
         if abs(report.seqeval_f1 - report.micro["f"]) > 1e-6:
-            err_console.print("[bold red]spaCy's scorer and seqeval disagree on this data[/]")
+            err_console.print(markup("[bold red]spaCy's scorer and seqeval disagree on this "
+                                     "data[/]"))
             raise typer.Exit(2)
     if report.unknown_labels:
-        err_console.print(f"[yellow]note:[/] the model does not know the label(s) "
-                          f"{', '.join(report.unknown_labels)}")
+        err_console.print(markup("[yellow]note:[/] the model does not know the label(s) {}",
+                                 ", ".join(report.unknown_labels)))
     for e in report.errors:
-        console.print(f"[dim]error:[/] {json.dumps(e, ensure_ascii=False)[:200]}")
+        console.print(markup("[dim]error:[/] {}", json.dumps(e, ensure_ascii=False)[:200]))
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_dict(), indent=2))
     if report_dir is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
+from myna.cli.console import console, err_console, markup
 from myna.errors import InputError
 
 app = typer.Typer(help="Scheduled and file-triggered batch jobs.", no_args_is_help=True)
@@ -151,9 +151,9 @@ def run_command(name: str = typer.Argument(..., help="Job to run now.")) -> None
     last = store.history(name, limit=max(len(claims), 1))
     for run in reversed(last[: len(claims)]):
         colour = "green" if run.status == "succeeded" else "red"
-        err_console.print(f"[{colour}]{run.status}[/] run {run.id}: "
-                          f"{run.rows if run.rows is not None else '-'} rows"
-                          + (f"; {run.error}" if run.error else ""), highlight=False)
+        err_console.print(markup(f"[{colour}]{{}}[/] run {{}}: {{}} rows{{}}", run.status,
+                                 run.id, run.rows if run.rows is not None else "-",
+                                 f"; {run.error}" if run.error else ""), highlight=False)
     if "failed" in statuses:
         raise typer.Exit(1)
 
@@ -184,7 +184,6 @@ def serve_command(
 
     try:
         scheduler.serve(once=once, on_claim=announce)
-    except KeyboardInterrupt:
-        scheduler.stop()
-        err_console.print("stopping; waiting for running jobs")
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM: the running batch runs were stopped too
+        err_console.print("stopped; running jobs were sent SIGTERM and recorded as failed")
         raise

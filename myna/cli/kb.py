@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from myna.cli.console import console, err_console
+from myna.data.atomic import refuse_input_as_output
 from myna.text.kb import KnowledgeBase, build_from_csv
 
 app = typer.Typer(help="Knowledge bases for entity linking.", no_args_is_help=True)
@@ -28,14 +29,17 @@ def build_command(
     generate_aliases: bool = typer.Option(True, help="Add short names (Apple for Apple Inc.)."),
     id_as_alias: bool = typer.Option(False, "--id-as-alias",
                                      help="Let ids of 2+ characters (tickers) match mentions."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of the CSV."),
 ) -> None:
     """Build a knowledge base from a CSV, e.g. an S&P 500 list (ticker id, company name)."""
     if out.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("must end in .jsonl or .csv", param_hint="--out")
+    refuse_input_as_output(out, [from_csv])
     cols = [c.strip() for c in desc_cols.split(",")] if desc_cols else []
     kb, merged = build_from_csv(from_csv, id_col, name_col, type_=type_, type_col=type_col,
                                 alias_col=alias_col, desc_cols=cols,
-                                generate_aliases=generate_aliases, id_as_alias=id_as_alias)
+                                generate_aliases=generate_aliases, id_as_alias=id_as_alias,
+                                encoding=encoding)
     kb.save(out)
     aliases = sum(len(e.aliases) for e in kb.entries.values())
     note = f", {merged} share-class duplicate(s) merged" if merged else ""

@@ -24,8 +24,9 @@ from myna.cli import (
     train,
 )
 from myna.cli.app import app_command
-from myna.cli.console import err_console
+from myna.cli.console import err_console, markup
 from myna.errors import MynaError
+from myna.processes import handle_sigterm, received
 
 app = typer.Typer(
     name="myna",
@@ -63,33 +64,46 @@ app.add_typer(models.app, name="models")
 app.add_typer(train.app, name="train")
 
 
+def _interrupted() -> int:
+    """Exit code for Ctrl+C (130) or a termination signal (128 + its number)."""
+    return 128 + received[-1] if received else 130
+
+
+def _exit(code: int) -> None:
+    if code == 130:  # Typer turns Ctrl+C and our SIGTERM alike into 130
+        code = _interrupted()
+        err_console.print("stopped" if code != 130 else "aborted")
+    sys.exit(code)
+
+
 def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    handle_sigterm()  # like Ctrl+C: cleanup runs, children are stopped
     try:
         code = app(standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
         if isinstance(code, int) and code:
-            sys.exit(code)
+            _exit(code)
     except MynaError as err:
         if state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        err_console.print(markup("[bold red]error:[/] {}", err), highlight=False)
         sys.exit(1)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        _exit(exc.exit_code)
     except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
+        _exit(130)
     except OSError as exc:  # unwritable output folder, full disk, file vanished mid-read
         if state["debug"]:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        err_console.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False)
+        err_console.print(markup("[bold red]error:[/] {}{}", where, exc.strerror or exc),
+                          highlight=False)
         sys.exit(1)
     except USAGE_ERRORS as exc:  # unknown option, missing or bad value
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.exit(130)
+        _exit(130)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
+from myna.cli.console import console, err_console, markup
 from myna.registry import models
 
 app = typer.Typer(help="Registered models: versions, aliases, metrics.", no_args_is_help=True)
@@ -30,8 +30,8 @@ def register_command(
     info = models.register(source, name, description)
     if alias:
         info = models.set_alias(name, info.version, alias)
-    console.print(f"registered [bold]{name}[/] version {info.version}"
-                  + (f" @{alias}" if alias else ""))
+    console.print(markup("registered [bold]{}[/] version {}{}", name, info.version,
+                         f" @{alias}" if alias else ""))
     err_console.print(f"load it with models:/{name}/{info.version}")
 
 

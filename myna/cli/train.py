@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console, progress_bar
+from myna.cli.console import console, err_console, markup, progress_bar
 from myna.train.configs import BLANK
 from myna.train.runner import TrainResult, TrainSpec, train
 
@@ -69,10 +69,10 @@ def _report(result: TrainResult) -> None:
     for label, s in sorted(per_label.items()):
         table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
     if "ents_f" in scores:
-        table.add_row("[bold]all (micro)", f"{scores['ents_p']:.3f}", f"{scores['ents_r']:.3f}",
-                      f"{scores['ents_f']:.3f}")
+        table.add_row(markup("[bold]all (micro)"), f"{scores['ents_p']:.3f}",
+                      f"{scores['ents_r']:.3f}", f"{scores['ents_f']:.3f}")
     if "cats_macro_f" in scores:
-        table.add_row("[bold]macro F1", "", "", f"{scores['cats_macro_f']:.3f}")
+        table.add_row(markup("[bold]macro F1"), "", "", f"{scores['cats_macro_f']:.3f}")
     console.print(table)
     if result.stopped_early:
         err_console.print(f"stopped early: {result.stopped_early}")

@@ -34,12 +34,26 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
 
 
 def existing_file(path: str | Path) -> Path:
+    """The file to read: ``path``, or for a pipe or FIFO a copy read once (`spool`)."""
+    from myna.data.spool import readable_copy
+
     p = Path(path).expanduser()
     if not p.exists():
         raise InputError("no such file", where=str(p))
     if p.is_dir():
         raise InputError("is a directory, expected a file", where=str(p))
-    return p
+    return readable_copy(p)
+
+
+def check_encoding(encoding: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, "
+                         "utf-16)", where="--encoding") from None
+    return encoding
 
 
 def read_examples(
@@ -54,8 +68,9 @@ def read_examples(
     """Stream `Example` records from any supported file; errors name file and line."""
     from myna.data import conll, docbin, tabular
 
+    fmt = detect_format(path, fmt)
+    check_encoding(encoding)
     p = existing_file(path)
-    fmt = detect_format(p, fmt)
     if fmt in ("csv", "tsv", "parquet"):
         return tabular.read_table(p, fmt, text_column, label_column, encoding, report,
                                   skip_bad_rows)

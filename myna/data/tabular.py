@@ -24,19 +24,42 @@ def _missing_column(column: str, have: list[str], where: str) -> InputError:
 Row = dict[str, Any] | InputError
 
 
+def _undecodable(err: UnicodeError, encoding: str, where: str) -> InputError:
+    reason = getattr(err, "reason", None) or str(err)
+    return InputError(f"cannot read the file as {encoding}: {reason}; give its encoding with "
+                      "--encoding", where=where)
+
+
+def _checked_header(header: list[str], where: str) -> list[str]:
+    header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise InputError(f"column name(s) {', '.join(map(repr, twice))} appear more than once "
+                         "in the header; rename them", where=where)
+    return header
+
+
 def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
                   ) -> Iterator[tuple[int, Row]]:
     """Yield ``(line, row)``; a malformed row comes as an `InputError` in place of the dict so
-    the reader may skip it and go on. Undecodable bytes stay as surrogates for the caller."""
+    the reader may skip it and go on. Undecodable bytes stay as surrogates for the caller;
+    a file that cannot be decoded at all (a wrong ``encoding``) stops with `InputError`."""
     with open(path, newline="", encoding=encoding, errors="surrogateescape") as f:
         reader = csv.reader(f, delimiter=delimiter)
         try:
-            header = next(reader)
+            header = _checked_header(next(reader), f"{path}:1")
         except StopIteration:
             return
-        header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+        except UnicodeError as err:
+            raise _undecodable(err, encoding, f"{path}:1") from None
         width = len(header)
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeError as err:
+                raise _undecodable(err, encoding, f"{path}:{reader.line_num + 1}") from None
             if not row:
                 continue
             if len(row) != width:
@@ -48,13 +71,24 @@ def iter_csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8",
 
 def csv_header(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[str]:
     with open(path, newline="", encoding=encoding, errors="surrogateescape") as f:
-        return [h.lstrip("\ufeff") for h in next(csv.reader(f, delimiter=delimiter), [])]
+        try:
+            return _checked_header(next(csv.reader(f, delimiter=delimiter), []), f"{path}:1")
+        except UnicodeError as err:
+            raise _undecodable(err, encoding, f"{path}:1") from None
 
 
 def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Row]]:
     """Yield ``(line, object)``; a bad line comes as an `InputError` in place of the object."""
     with open(path, encoding=encoding, errors="surrogateescape") as f:
-        for lineno, line in enumerate(f, start=1):
+        lineno = 0
+        while True:
+            try:
+                line = f.readline()
+            except UnicodeError as err:
+                raise _undecodable(err, encoding, f"{path}:{lineno + 1}") from None
+            if not line:
+                return
+            lineno += 1
             if not line.strip():
                 continue
             where = f"{path}:{lineno}"
@@ -62,6 +96,8 @@ def iter_jsonl_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
                 row = json.loads(check_utf8(line, where))
             except json.JSONDecodeError as err:
                 row = InputError(f"invalid JSON ({err.msg} at column {err.colno})", where=where)
+            except RecursionError:
+                row = InputError("JSON nested too deeply", where=where)
             except InputError as err:
                 row = err
             if not isinstance(row, dict | InputError):
@@ -79,9 +115,7 @@ def checked(rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, dict[str, An
 
 def iter_parquet_column(path: Path, columns: list[str], batch_size: int = 8192,
                         ) -> Iterator[tuple[int, dict[str, Any]]]:
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(path)
+    pf = open_parquet(path)
     names = pf.schema_arrow.names
     for c in columns:
         if c not in names:
@@ -93,12 +127,21 @@ def iter_parquet_column(path: Path, columns: list[str], batch_size: int = 8192,
             yield row, values
 
 
+def open_parquet(path: Path):
+    """A `pyarrow.parquet.ParquetFile`, or `InputError` for a file that is not one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"not a readable Parquet file ({err})", where=str(path)) from None
+
+
 def count_rows(path: Path, fmt: str) -> int | None:
     """Cheap row count for progress bars; ``None`` where it would need a full parse."""
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
+        return open_parquet(path).metadata.num_rows
     if fmt in ("jsonl", "prodigy"):
         with open(path, "rb") as f:
             return sum(1 for line in f if line.strip())
@@ -195,7 +238,8 @@ def read_jsonl(
             ex = _row_to_example(row, where, text_column, label_column, report)
             ex.spans = [_span(s, where) for s in row.get("spans") or []]
             if isinstance(row.get("cats"), dict):
-                ex.cats = {str(k): float(v) for k, v in row["cats"].items()}
+                ex.cats = {str(k): _score(v, f"{where}: cats[{k!r}]")
+                           for k, v in row["cats"].items()}
             if isinstance(row.get("meta"), dict):
                 ex.meta.update(row["meta"])
         ex.validate(where)
@@ -203,6 +247,16 @@ def read_jsonl(
         return ex
 
     return _examples(iter_jsonl_rows(path, encoding), convert, report, skip_bad_rows)
+
+
+def _score(value: Any, where: str) -> float:
+    """A category score: a number (or boolean) from 0 to 1."""
+    if isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise InputError(f"a category score must be a number from 0 to 1, not {value!r}",
+                         where=where)
+    return float(value)
 
 
 def _span(data: Any, where: str) -> Span:

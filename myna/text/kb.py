@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from myna.data.atomic import atomic_path
-from myna.data.formats import existing_file
+from myna.data.cells import check_utf8
+from myna.data.formats import check_encoding, existing_file
 from myna.data.tabular import checked, csv_header, iter_csv_rows, iter_jsonl_rows
 from myna.errors import InputError
 from myna.text.aliases import company_aliases, normalise, strip_class
@@ -104,7 +105,8 @@ class KnowledgeBase:
 def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str = "ORG",
                    type_col: str | None = None, alias_col: str | None = None,
                    desc_cols: list[str] | None = None, generate_aliases: bool = True,
-                   id_as_alias: bool = False) -> tuple[KnowledgeBase, int]:
+                   id_as_alias: bool = False, encoding: str = "utf-8",
+                   ) -> tuple[KnowledgeBase, int]:
     """Build a KB from any table with an id and a name column (e.g. an S&P 500 list).
 
     The description joins ``desc_cols`` as ``column: value`` so the context encoder sees
@@ -113,9 +115,10 @@ def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str =
     number of rows merged that way. ``id_as_alias`` adds ids of two or more characters as
     aliases, so a ticker mention (``ORCL``) finds its company.
     """
+    check_encoding(encoding)
     p = existing_file(path)
     delim = "\t" if p.suffix.lower() == ".tsv" else ","
-    header = csv_header(p, delim)
+    header = csv_header(p, delim, encoding)
     wanted = [id_col, name_col, *(desc_cols or []), *(c for c in (type_col, alias_col) if c)]
     missing = [c for c in wanted if c not in header]
     if missing:
@@ -124,7 +127,8 @@ def build_from_csv(path: str | Path, id_col: str, name_col: str, *, type_: str =
     entries: list[KBEntry] = []
     by_name: dict[str, KBEntry] = {}
     merged = 0
-    for line, row in checked(iter_csv_rows(p, delim)):
+    for line, row in checked(iter_csv_rows(p, delim, encoding)):
+        row = {k: check_utf8(v, f"{p}:{line}: column {k!r}") for k, v in row.items()}
         ident, name = row[id_col].strip(), row[name_col].strip()
         if not ident or not name:
             raise InputError(f"empty {id_col!r} or {name_col!r}", where=f"{p}:{line}")

@@ -17,6 +17,7 @@ from itertools import islice
 from spacy.language import Language
 
 from myna.data.example import Example
+from myna.processes import stop_pool, worker_started
 from myna.threads import single_threaded_forks
 
 _worker_nlp: Language | None = None
@@ -25,6 +26,7 @@ _worker_features: frozenset[str] = frozenset()
 
 def _init_worker(nlp: Language | None, features: frozenset[str]) -> None:
     global _worker_nlp, _worker_features
+    worker_started()  # SIGTERM ends it; it ends with the parent
     if nlp is not None:  # spawn start method: the pipeline arrives pickled
         _worker_nlp = nlp
     _worker_features = features
@@ -63,12 +65,16 @@ def pipe_in_processes(
         initializer=_init_worker,
         initargs=(init_nlp, features),
     ) as pool:
-        while True:
-            while len(pending) < 2 * n_process:
-                chunk = list(islice(it, chunk_size))
-                if not chunk:
-                    break
-                pending.append(pool.submit(_run_chunk, chunk, batch_size))
-            if not pending:
-                return
-            yield from pending.popleft().result()
+        try:
+            while True:
+                while len(pending) < 2 * n_process:
+                    chunk = list(islice(it, chunk_size))
+                    if not chunk:
+                        break
+                    pending.append(pool.submit(_run_chunk, chunk, batch_size))
+                if not pending:
+                    return
+                yield from pending.popleft().result()
+        except BaseException:  # stopped (Ctrl+C, SIGTERM) or failed: end the workers now
+            stop_pool(pool)
+            raise
