@@ -54,6 +54,30 @@ def test_explorer_filters_by_category_and_shows_the_article(monkeypatch, shared)
     assert len(at.dataframe) == 0
 
 
+def test_explorer_shows_dataset_text_as_text_and_cuts_huge_cells(monkeypatch, tmp_path):
+    """A news text with Markdown must not make the viewer's browser fetch an image, and a
+    200,000-character cell is not sent whole."""
+    import csv
+
+    lure = "![tracker](http://127.0.0.1:9/pixel.png) **loud** <b>tag</b>"
+    src = tmp_path / "news.csv"
+    with open(src, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["title", "description", "category"])
+        w.writerow([lure, lure, "Business"])
+        w.writerow(["Huge", "x" * 200_000, "Business"])
+    at = start(monkeypatch, data=str(src), text_column="description",
+               label_column="category", title_column="title")
+    assert at.text[0].value == lure  # as text, not Markdown
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "![tracker](" not in markdown and "\\!\\[tracker\\]" in markdown
+    table = at.dataframe[0].value
+    assert table["description"].map(len).max() <= 301
+    at.sidebar.number_input(key="article").set_value(2).run()
+    assert len(at.text[0].value) == 20_000
+    assert "180,000 more characters not shown" in [c.value for c in at.caption][0]
+
+
 def test_explorer_pages_a_large_table(monkeypatch, tmp_path):
     big = write_news_csv(tmp_path / "big.csv", rows=120_000)
     at = start(monkeypatch, data=str(big), text_column="description", label_column="category")

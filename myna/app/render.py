@@ -1,7 +1,10 @@
-"""displaCy HTML and tables for entity and analysis results."""
+"""displaCy HTML and tables for entity and analysis results, and dataset text made safe to
+show: never read as Markdown (a ``![](http://…)`` in a news text must not make the viewer's
+browser fetch anything), and cut to a size a browser shows comfortably."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -11,6 +14,31 @@ from spacy import displacy
 # (displaCy colours by label, so the star keeps a shared entity of the same label plain).
 DIFFERENCE_COLOR = "#ff9f9f"
 ONLY_HERE = "*"
+
+
+SHOWN_CHARS = 20_000  # of one article's text
+CELL_CHARS = 300  # of one table cell
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows as it is (every markup character backslash-escaped)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def shorten(text: str, limit: int) -> tuple[str, int]:
+    """The first ``limit`` characters and how many were left out."""
+    return (text, 0) if len(text) <= limit else (text[:limit], len(text) - limit)
+
+
+def shortened_cells(frame: pd.DataFrame, limit: int = CELL_CHARS) -> pd.DataFrame:
+    """A copy whose long text cells end in "…" after ``limit`` characters."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: v[:limit] + "…" if isinstance(v, str) and len(v) > limit else v)
+    return out
 
 
 def entities_html(text: str, entities: list[dict[str, Any]],

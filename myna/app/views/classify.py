@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from myna.app.loading import predictor_or_error
+from myna.app.render import escape_markdown
 from myna.app.selection import text_to_use
 from myna.app.settings import AppSettings
 
@@ -27,7 +28,8 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     if text is None:
         return
     result = predictor.predict([text], "textcat")[0]
-    st.markdown(f"### Prediction: {result['label']}, Confidence: {result['score']:.3g}")
+    st.markdown(f"### Prediction: {escape_markdown(str(result['label']))}, "
+                f"Confidence: {result['score']:.3g}")
     probs = pd.DataFrame(sorted(result["cats"].items(), key=lambda kv: -kv[1]),
                          columns=["label", "probability"])
     left, right = st.columns(2)

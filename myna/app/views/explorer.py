@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from myna.app.render import SHOWN_CHARS, escape_markdown, shorten, shortened_cells
 from myna.app.selection import ALL, category_rows, clamp, selected_article
 from myna.app.settings import AppSettings
 
@@ -31,8 +32,11 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
             n = st.session_state.get("article", 1)
             st.subheader(f"Article {n} · {category}")
             if settings.title_column:
-                st.markdown(f"**{row[settings.title_column]}**")
-            st.write(row[settings.text_column])
+                st.markdown(f"**{escape_markdown(str(row[settings.title_column]))}**")
+            text, left_out = shorten(str(row[settings.text_column]), SHOWN_CHARS)
+            st.text(text)  # plain text: a dataset's Markdown or links are not rendered
+            if left_out:
+                st.caption(f"… {left_out:,} more characters not shown")
     if "Full data" in views:
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         clamp("table-page", pages)
@@ -41,5 +45,5 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
                                step=1, key="table-page")
         start = (int(page) - 1) * PAGE_SIZE
         shown = rows.iloc[start:start + PAGE_SIZE]
-        st.dataframe(shown, width="stretch")
+        st.dataframe(shortened_cells(shown), width="stretch")
         st.caption(f"rows {start + 1:,}-{start + len(shown):,} of {len(rows):,}")
