@@ -188,7 +188,8 @@ def test_the_scheduler_process_picks_up_files_as_they_arrive(tmp_path):
         time.sleep(2)
         (inbox / "a.jsonl").write_text('{"text": "Google bought a startup in Zurich."}\n')
         deadline = time.time() + 120
-        while not (tmp_path / "out" / "a.parquet").exists() and time.time() < deadline:
+        while time.time() < deadline and [r.status for r in store().history("watch-inbox")] \
+                != ["succeeded"]:  # recorded: the run has ended (SIGTERM would stop it)
             time.sleep(0.5)
     finally:
         serve.send_signal(signal.SIGTERM)  # what job runners send; SIGINT may be ignored
