@@ -134,6 +134,7 @@ def latencies(url: str, dataset: str, cycles: int = 300) -> dict[str, list[float
 
         def session_loop(name: str, n: int, into: list[float]) -> None:
             with httpx.Client(base_url=base, timeout=30) as c:
+                c.headers["X-CSRF-Token"] = c.get("/api/config").json()["csrf_token"]
                 task = c.get("/api/next", params={"session": name}).json()["task"]
                 for i in range(n):
                     t0 = time.perf_counter()
