@@ -216,7 +216,7 @@ def main() -> None:
 Command: `.venv/bin/python bench/serve_mixed.py --seconds {args.seconds:g}`{
         ' --baseline-checkout ' + str(args.baseline_checkout) if args.baseline_checkout else ''}
 Date: {today()} · Machine: {machine()} · one run of {args.seconds:g} s per phase.
-Server: `myna serve en_core_web_sm --kb sp500.jsonl` with default limits (2 workers, 1,000
+Server: `myna serve en_core_web_sm --kb sp500.jsonl` with default limits (2 worker processes, 1,000
 texts / 200,000 characters / 25,000 analysis tokens per request, 20,000 characters per model
 call, 30 s timeout). The normal client posts one AG News description at a time to /v1/ner; the
 heavy client posts the phase's request back to back (both on loopback, sharing the 2 cores).

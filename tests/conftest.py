@@ -13,6 +13,19 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+# `make test-fast` leaves these out: they start Spark, PostgreSQL, browsers, Streamlit or
+# other processes, or train models.
+SLOW_MODULES = {"test_batch_spark", "test_registry", "test_app", "test_app_browser",
+                "test_annotate_browser", "test_annotate_durability", "test_shutdown",
+                "test_demo", "test_jobs", "test_train"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES or "postgresql" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def myna_home(tmp_path, monkeypatch):
     monkeypatch.setenv("MYNA_HOME", str(tmp_path / "myna-home"))

@@ -264,3 +264,34 @@ def test_http_limits_of_the_server_itself(two_copies):
         reply = _raw(url, b"NOT HTTP AT ALL\r\n\r\n")
         assert reply.startswith(b"HTTP/1.1 400") and b'"error"' in reply
         assert httpx.get(f"{url}/health").status_code == 200
+
+
+def test_model_copies_in_worker_processes(two_copies):
+    """`myna serve` runs each copy in a process: same answers as in this process; a copy whose
+    process dies fails only the call it ran and comes back; a swapped-out version's processes
+    end once idle, and the rest end with the server."""
+    import os
+    import signal
+
+    import psutil
+
+    from myna.serve.holder import load_in_processes
+
+    body = {"texts": ["Apple hired Tim Cook in California.", "IBM rose."]}
+    with client(two_copies) as here:
+        expected = here.post("/v1/ner", json=body).json()["results"]
+    holder = ModelHolder(load_in_processes("en_core_web_sm", replicas=1))
+    (first,) = holder.current.replicas
+    with TestClient(build_app(holder, ServeSettings())) as c:
+        assert c.post("/v1/ner", json=body).json()["results"] == expected
+        os.kill(first.pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+        r = c.post("/v1/ner", json=body)
+        assert r.status_code == 500 and "started again" in r.json()["error"]
+        assert c.post("/v1/ner", json=body).json()["results"] == expected
+        restarted = psutil.Process(first.pid)
+        holder.swap(load_in_processes("en_core_web_sm", replicas=1))
+        (second,) = holder.current.replicas
+        assert c.post("/v1/ner", json=body).status_code == 200  # on the new copy
+        assert not psutil.wait_procs([restarted], timeout=30)[1]  # the old one ended
+        current = psutil.Process(second.pid)
+    assert not psutil.wait_procs([current], timeout=30)[1]  # ended with the server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import typer
@@ -37,7 +38,7 @@ def serve_command(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds before a request gets 504 "
                                                           "(its remaining work is dropped)."),
     workers: int = typer.Option(DEFAULTS.workers, "--workers",
-                                help="Prediction threads, each with its own copy of the model."),
+                                help="Worker processes, each with its own copy of the model."),
     reserve_chars: int = typer.Option(DEFAULTS.reserve_chars, "--reserve-chars",
                                       help="One worker only takes model calls of at most this "
                                            "many characters, so short requests never wait "
@@ -63,7 +64,7 @@ def serve_command(
     from myna.serve import http
     from myna.serve.app import build_app
     from myna.serve.auth import check_binding, load_keys
-    from myna.serve.holder import ModelHolder, load_predictor
+    from myna.serve.holder import ModelHolder, load_in_processes
     from myna.serve.hosts import allowed_hosts_for
 
     keys = load_keys(api_key_file)
@@ -76,9 +77,17 @@ def serve_command(
         max_batch_chars=max_batch_chars, max_wait_ms=max_wait_ms, workers=workers,
         reserve_chars=reserve_chars,
         max_queue_chars=max_queue_chars)
-    err_console.print(f"loading {model} ({workers} cop{'y' if workers == 1 else 'ies'}) …")
-    holder = ModelHolder(load_predictor(model, str(kb) if kb else None, replicas=workers))
-    model_limit = holder.current.predictor.nlp.max_length
+    err_console.print(f"loading {model} in {workers} worker process"
+                      f"{'es' if workers > 1 else ''} …", highlight=False)
+    if kb is not None and not kb.is_file():
+        raise InputError("no such knowledge base file", where=str(kb))
+    kb_file = str(kb.resolve()) if kb else None
+
+    def load(source: str):
+        return load_in_processes(source, kb_file, workers)
+
+    holder = ModelHolder(load(model), reload=load)
+    model_limit = holder.current.predictor.max_length
     if max_text_chars > model_limit:
         raise InputError(f"--max-text-chars {max_text_chars:,} is over the model's own limit "
                          f"of {model_limit:,} characters (nlp.max_length); longer texts would "
@@ -89,5 +98,7 @@ def serve_command(
     err_console.print(f"serving {model} (tasks: {', '.join(loaded.predictor.tasks)}) on "
                       f"http://{host}:{port}  ·  OpenAPI spec at /openapi.json"
                       + ("  ·  API keys required" if keys else ""), highlight=False)
+    gc.collect()
+    gc.freeze()  # what is loaded now lives on: later full collections need not walk it
     http.run(build_app(holder, settings), host, port, settings.max_header_bytes,
              settings.header_timeout_s)

@@ -1,17 +1,19 @@
 """The model a server answers with, and how it is swapped for a new version without downtime.
 
-A request batch takes the current `Predictor` once, when it starts, so a swap never changes the
-model under a running batch: in-flight requests finish on the old version, the next batch gets
+A model call takes a copy of the current model when it starts, so a swap never changes the
+model under a running call: in-flight requests finish on the old version, the next call gets
 the new one. Loading happens on a background thread; only the final reference assignment
-touches what requests see."""
+touches what requests see. `load_predictor` puts the copies in this process (tests, the demo,
+the app); `load_in_processes` gives each copy a process of its own (`myna serve`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from myna.errors import ModelNotFoundError
 from myna.registry.models import REGISTRY_URI
@@ -25,7 +27,8 @@ log = logging.getLogger("myna.serve")
 
 @dataclass(frozen=True)
 class Loaded:
-    replicas: tuple[Predictor, ...]  # one copy of the model per worker thread
+    # One copy of the model per worker: `Predictor`s, or `ProcessReplica`s with the same face
+    replicas: tuple[Any, ...]
     source: str  # what the user asked for
     version: str | None  # registry version behind it, when it came from the registry
 
@@ -35,28 +38,31 @@ class Loaded:
         return self.replicas[0]
 
 
+def resolve_source(source: str) -> tuple[str, str | None]:
+    """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
+    spaCy pipeline directory or an installed pipeline name → (the pipeline to load, the
+    registry version behind it or None)."""
+    if source.startswith(("models:/", "runs:/")) or (Path(source) / "MLmodel").is_file():
+        from myna.registry import models
+
+        resolved = models.resolve_uri(source) if source.startswith("models:/") else source
+        version = resolved.rsplit("/", 1)[1] if resolved.startswith("models:/") else None
+        return str(models.pipeline_path(resolved)), version
+    from myna.text.models import resolve_model
+
+    return str(resolve_model(source)), None
+
+
 def load_predictor(source: str, kb: str | EntityLinker | None = None,
                    replicas: int = 1) -> Loaded:
-    """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
-    spaCy pipeline directory or an installed pipeline name; ``kb`` a knowledge-base file or
-    an already prepared linker (shared by the copies: it locks around its encoder)."""
+    """Copies in this process; ``kb`` a knowledge-base file or an already prepared linker
+    (shared by the copies: it locks around its encoder)."""
     import spacy
 
     from myna.text.linker import EntityLinker
 
     linker = EntityLinker.from_file(kb) if isinstance(kb, str) else kb
-    version = None
-    if source.startswith(("models:/", "runs:/")) or (Path(source) / "MLmodel").is_file():
-        from myna.registry import models
-
-        resolved = models.resolve_uri(source) if source.startswith("models:/") else source
-        if resolved.startswith("models:/"):
-            version = resolved.rsplit("/", 1)[1]
-        pipeline = models.pipeline_path(resolved)
-    else:
-        from myna.text.models import resolve_model
-
-        pipeline = resolve_model(source)
+    pipeline, version = resolve_source(source)
     copies = []
     for _ in range(max(1, replicas)):
         predictor = Predictor(spacy.load(pipeline), name=source, linker=linker)
@@ -65,10 +71,32 @@ def load_predictor(source: str, kb: str | EntityLinker | None = None,
     return Loaded(tuple(copies), source, version)
 
 
+def load_in_processes(source: str, kb: str | None = None, replicas: int = 2) -> Loaded:
+    """Each copy in a worker process of its own; they load side by side."""
+    from myna.serve.workers import ModelSource, ProcessReplica
+
+    pipeline, version = resolve_source(source)
+    spec = ModelSource(pipeline, source, kb)
+    copies = [ProcessReplica(spec, wait=False) for _ in range(max(1, replicas))]
+    try:
+        for copy in copies:
+            copy.wait_ready()
+    except BaseException:
+        for copy in copies:
+            copy.close()
+        raise
+    return Loaded(tuple(copies), source, version)
+
+
 class ModelHolder:
-    def __init__(self, loaded: Loaded):
+    """``reload(source)`` loads a new version for `follow_alias` (by default in this process,
+    as many copies as now, linking with the same prepared knowledge base)."""
+
+    def __init__(self, loaded: Loaded, reload: Callable[[str], Loaded] | None = None):
         self._loaded = loaded
-        self.replicas = len(loaded.replicas)
+        copies = len(loaded.replicas)
+        self._reload = reload or (lambda source: load_predictor(
+            source, getattr(self._loaded.predictor, "linker", None), copies))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.swaps = 0
@@ -101,9 +129,7 @@ class ModelHolder:
                 version = models.resolve_uri(source).rsplit("/", 1)[1]
                 if version != self._loaded.version:
                     log.info("alias %s moved to version %s; loading it", source, version)
-                    # The new version links with the same knowledge base, already embedded.
-                    self.swap(load_predictor(source, self._loaded.predictor.linker,
-                                             self.replicas))
+                    self.swap(self._reload(source))
             except Exception as err:  # keep serving the old model; try again next time
                 log.warning("could not follow %s: %s", source, err)
 

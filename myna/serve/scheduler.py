@@ -63,7 +63,8 @@ class Scheduler:
         self.metrics = metrics
         self.settings = settings
         self._jobs: deque[_Job] = deque()
-        self._busy: set[int] = set()  # id() of the predictors running a call
+        self._busy: set[int] = set()  # id() of the copies running a call
+        self._known: dict[int, Any] = {}  # copies that ran calls: closed once swapped out
         self._long_running = 0  # calls over reserve_chars in flight
         self._queued_chars = 0
         self._chars_per_s: float | None = None  # one worker's recent speed
@@ -83,6 +84,10 @@ class Scheduler:
                 job.future.set_exception(RuntimeError("the server is shutting down"))
             self._drop(job)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for replica in {**self._known,
+                        **{id(r): r for r in self.holder.current.replicas}}.values():
+            if hasattr(replica, "close"):  # a copy in a worker process
+                replica.close()
 
     @property
     def queued_chars(self) -> int:
@@ -123,6 +128,15 @@ class Scheduler:
         self.metrics.queued_chars.set(self._queued_chars)
         with contextlib.suppress(ValueError):  # not there: every text was handed out
             self._jobs.remove(job)
+
+    def _retire(self) -> None:
+        """Close the copies of a swapped-out version once their last call has ended."""
+        current = {id(r) for r in self.holder.current.replicas}
+        for key, replica in list(self._known.items()):
+            if key not in current and key not in self._busy:
+                del self._known[key]
+                if hasattr(replica, "close"):
+                    replica.close()
 
     def _free_replica(self) -> Predictor | None:
         if len(self._busy) >= self.settings.workers:
@@ -203,6 +217,7 @@ class Scheduler:
         self.metrics.queued_chars.set(self._queued_chars)
         self.metrics.batch_size.observe(len(texts))
         self._busy.add(id(replica))
+        self._known[id(replica)] = replica
         chars = sum(map(len, texts))
         is_long = bool(self.settings.reserve_chars) and chars > self.settings.reserve_chars
         self._long_running += is_long
@@ -235,4 +250,5 @@ class Scheduler:
                 if job.finished == len(job.texts):
                     job.future.set_result(job.results)
             offset += end - start
+        self._retire()
         self._dispatch()

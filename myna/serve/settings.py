@@ -21,7 +21,7 @@ class ServeSettings:
     max_text_chars: int = 100_000
     max_texts: int = 1_000
     max_request_chars: int = 200_000
-    max_request_tokens: int = 25_000  # /v1/analyze: one result row per token
+    max_request_tokens: int = 25_000  # /v1/analyze: one result row (~200 bytes) per token
     timeout_s: float = 30.0
     # per model call
     max_batch: int = 64

@@ -74,6 +74,11 @@ class Predictor:
         return self.tasks[0]
 
     @property
+    def max_length(self) -> int:
+        """The longest text the pipeline runs (spaCy's ``nlp.max_length``)."""
+        return self.nlp.max_length
+
+    @property
     def labels(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         if "ner" in self.tasks and "ner" in self.nlp.pipe_names:

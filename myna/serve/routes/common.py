@@ -11,8 +11,9 @@ from fastapi import HTTPException, Request
 
 from myna.serve.scheduler import Overloaded
 from myna.serve.schemas import ErrorOut
+from myna.serve.workers import WorkerDied
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 422, 503, 504)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 422, 500, 503, 504)}
 # Words and punctuation marks: a quick count that is at least spaCy's for English text.
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -74,6 +75,8 @@ async def run_task(request: Request, task: str, texts: list[str]) -> list[dict[s
     except Overloaded as busy:
         raise HTTPException(503, str(busy),
                             headers={"Retry-After": str(busy.retry_after)}) from None
+    except WorkerDied as died:
+        raise HTTPException(500, str(died)) from None
     for row in rows:
         if row.get("error"):
             raise HTTPException(422, row["error"])
