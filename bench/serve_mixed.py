@@ -213,8 +213,8 @@ def main() -> None:
         f"{r['rss_peak']:.0f} / {r['rss_after']:.0f} |" for r in rows)
     body = f"""### Serving: a normal client beside the worst requests the limits allow
 
-Command: `.venv/bin/python bench/serve_mixed.py --seconds {args.seconds:g}`{
-        ' --baseline-checkout ' + str(args.baseline_checkout) if args.baseline_checkout else ''}
+Command: `.venv/bin/python bench/serve_mixed.py --seconds {args.seconds:g}{
+        ' --baseline-checkout ' + str(args.baseline_checkout) if args.baseline_checkout else ''}`
 Date: {today()} · Machine: {machine()} · one run of {args.seconds:g} s per phase.
 Server: `myna serve en_core_web_sm --kb sp500.jsonl` with default limits (2 worker processes, 1,000
 texts / 200,000 characters / 25,000 analysis tokens per request, 20,000 characters per model
