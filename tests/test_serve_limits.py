@@ -290,8 +290,11 @@ def test_model_copies_in_worker_processes(two_copies):
         assert c.post("/v1/ner", json=body).json()["results"] == expected
         restarted = psutil.Process(first.pid)
         holder.swap(load_in_processes("en_core_web_sm", replicas=1))
+        (unused,) = holder.current.replicas
+        never_ran = psutil.Process(unused.pid)
+        holder.swap(load_in_processes("en_core_web_sm", replicas=1))  # before any call
         (second,) = holder.current.replicas
         assert c.post("/v1/ner", json=body).status_code == 200  # on the new copy
-        assert not psutil.wait_procs([restarted], timeout=30)[1]  # the old one ended
+        assert not psutil.wait_procs([restarted, never_ran], timeout=30)[1]  # old ones ended
         current = psutil.Process(second.pid)
     assert not psutil.wait_procs([current], timeout=30)[1]  # ended with the server

@@ -39,6 +39,11 @@ def replaceable_folder(path: Path) -> bool:
     return (path / SUCCESS).exists() or not any(path.iterdir())
 
 
+def not_spark_output(where: str) -> InputError:
+    return InputError(f"is a folder that is not a Spark output (no {SUCCESS} file); refusing "
+                      "to replace it: give a new output path", where=where)
+
+
 def local_output(output: str, input_path: str) -> Path:
     """The local engine's output file: ``output``, or inside it when it names a folder
     (``out/`` or an existing folder that is not a Spark output): ``out/<input name>.parquet``."""
@@ -52,8 +57,7 @@ def local_output(output: str, input_path: str) -> Path:
 def check_spark_target(path: Path, existing: Existing) -> None:
     """Spark writes a folder: it may replace a file or a Spark output, not a user's folder."""
     if existing is Existing.overwrite and path.is_dir() and not replaceable_folder(path):
-        raise InputError(f"is a folder that is not a Spark output (no {SUCCESS} file); "
-                         "refusing to replace it: give a new output path", where=str(path))
+        raise not_spark_output(str(path))
 
 
 def temp_sibling(path: Path) -> Path:
@@ -67,8 +71,7 @@ def commit_local(tmp: Path, path: Path) -> None:
     new one is complete, and only a Spark output folder or an empty one is ever removed."""
     if path.is_dir() and not path.is_symlink():
         if not replaceable_folder(path):
-            raise InputError(f"is a folder that is not a Spark output (no {SUCCESS} file); "
-                             "refusing to replace it", where=str(path))
+            raise not_spark_output(str(path))
         old = temp_sibling(path)
         path.rename(old)
         tmp.rename(path)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from myna.batch.models import ModelSpec, make_archive, pipeline_directory
-from myna.batch.output import SUCCESS, Existing, should_write
+from myna.batch.output import SUCCESS, Existing, not_spark_output, should_write
 from myna.batch.spark_udf import ShippedModel, predict_series
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, spark_ddl
@@ -144,8 +144,7 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
         summary.skipped = True
         return summary
     if exists and not target.replaceable():
-        raise InputError(f"is a folder that is not a Spark output (no {SUCCESS} file); "
-                         "refusing to replace it: give a new output path", where=output)
+        raise not_spark_output(output)
     df, corrupt = read_input(spark, uri, input_format(uri, fmt), column, encoding,
                              [f.name for f in result_schema if f.name != ERROR_COLUMN])
     text = _text_column(df, column)

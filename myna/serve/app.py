@@ -1,5 +1,5 @@
 """The FastAPI application: routes, JSON errors for every bad request, metrics, and the
-scheduler that runs the model on worker threads.
+scheduler that hands the work to the model's copies.
 
 `build_app` returns the ASGI app to serve, FastAPI inside the checks that run before any
 route: metrics (outermost, so refusals are counted), allowed hosts and origins, API keys, and

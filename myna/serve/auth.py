@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from myna.errors import InputError
+from myna.serve.asgi import header, send_json
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -66,6 +67,9 @@ def key_matches(presented: str | None, keys: list[str]) -> bool:
     return found
 
 
+MISSING_KEY = "missing or wrong API key (send Authorization: Bearer KEY or X-API-Key: KEY)"
+
+
 class KeyGuard:
     """ASGI middleware: with keys set, every path but ``open_paths`` needs one, checked before
     the body is read (a bad body from an unknown caller is a 401, not a parse error)."""
@@ -78,13 +82,8 @@ class KeyGuard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not self.keys or scope["path"] in self.open_paths:
             return await self.app(scope, receive, send)
-        from myna.serve.asgi import header, send_json
-
         given = presented_key(header(scope, b"authorization"), header(scope, b"x-api-key"))
         if not key_matches(given, self.keys):
             return await send_json(send, 401, {"error": MISSING_KEY},
                                    [("www-authenticate", "Bearer")])
         await self.app(scope, receive, send)
-
-
-MISSING_KEY = ("missing or wrong API key (send Authorization: Bearer KEY or X-API-Key: KEY)")

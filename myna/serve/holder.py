@@ -100,12 +100,16 @@ class ModelHolder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.swaps = 0
+        # Versions swapped out, until the server's scheduler has seen their last call end
+        # and closed them (a copy in a worker process holds a whole process).
+        self.retired: list[Loaded] = []
 
     @property
     def current(self) -> Loaded:
         return self._loaded
 
     def swap(self, loaded: Loaded) -> None:
+        self.retired.append(self._loaded)
         self._loaded = loaded  # one reference assignment: atomic for readers
         self.swaps += 1
         log.info("now serving %s (version %s)", loaded.source, loaded.version)

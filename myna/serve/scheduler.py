@@ -1,5 +1,6 @@
-"""Fair scheduling of prediction work over a few worker threads, each running its own copy of
-the model (spaCy pipelines are not safe to share between threads).
+"""Fair scheduling of prediction work over a few copies of the model, each used by one call at
+a time (spaCy pipelines are not safe to share between threads); a copy is a `Predictor` in
+this process or a `ProcessReplica` in a worker process, called from a thread either way.
 
 A request becomes a job. Jobs are cut into model calls of at most ``max_batch`` texts and
 ``max_batch_chars`` characters; one call takes the next texts of several jobs of the same task,
@@ -64,7 +65,6 @@ class Scheduler:
         self.settings = settings
         self._jobs: deque[_Job] = deque()
         self._busy: set[int] = set()  # id() of the copies running a call
-        self._known: dict[int, Any] = {}  # copies that ran calls: closed once swapped out
         self._long_running = 0  # calls over reserve_chars in flight
         self._queued_chars = 0
         self._chars_per_s: float | None = None  # one worker's recent speed
@@ -84,14 +84,9 @@ class Scheduler:
                 job.future.set_exception(RuntimeError("the server is shutting down"))
             self._drop(job)
         self._executor.shutdown(wait=False, cancel_futures=True)
-        for replica in {**self._known,
-                        **{id(r): r for r in self.holder.current.replicas}}.values():
-            if hasattr(replica, "close"):  # a copy in a worker process
-                replica.close()
-
-    @property
-    def queued_chars(self) -> int:
-        return self._queued_chars
+        for loaded in [*self.holder.retired, self.holder.current]:
+            _close(loaded.replicas)
+        self.holder.retired.clear()
 
     async def predict(self, task: str, texts: list[str]) -> list[dict[str, Any]]:
         """One record per text, each with an ``error`` field (None when it ran)."""
@@ -130,13 +125,11 @@ class Scheduler:
             self._jobs.remove(job)
 
     def _retire(self) -> None:
-        """Close the copies of a swapped-out version once their last call has ended."""
-        current = {id(r) for r in self.holder.current.replicas}
-        for key, replica in list(self._known.items()):
-            if key not in current and key not in self._busy:
-                del self._known[key]
-                if hasattr(replica, "close"):
-                    replica.close()
+        """Close the copies of swapped-out versions once their last call has ended."""
+        for loaded in list(self.holder.retired):
+            if not any(id(r) in self._busy for r in loaded.replicas):
+                self.holder.retired.remove(loaded)
+                _close(loaded.replicas)
 
     def _free_replica(self) -> Predictor | None:
         if len(self._busy) >= self.settings.workers:
@@ -186,6 +179,7 @@ class Scheduler:
         return parts, full
 
     def _dispatch(self) -> None:
+        self._retire()
         if self._wakeup is not None:
             self._wakeup.cancel()
             self._wakeup = None
@@ -217,7 +211,6 @@ class Scheduler:
         self.metrics.queued_chars.set(self._queued_chars)
         self.metrics.batch_size.observe(len(texts))
         self._busy.add(id(replica))
-        self._known[id(replica)] = replica
         chars = sum(map(len, texts))
         is_long = bool(self.settings.reserve_chars) and chars > self.settings.reserve_chars
         self._long_running += is_long
@@ -250,5 +243,10 @@ class Scheduler:
                 if job.finished == len(job.texts):
                     job.future.set_result(job.results)
             offset += end - start
-        self._retire()
         self._dispatch()
+
+
+def _close(replicas) -> None:
+    for replica in replicas:
+        if hasattr(replica, "close"):  # a copy in a worker process
+            replica.close()

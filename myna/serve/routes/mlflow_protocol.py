@@ -5,6 +5,7 @@ unchanged: ``{"inputs": [...]}``, ``{"instances": [...]}``, ``{"dataframe_split"
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -22,7 +23,7 @@ def _column(columns: list[str] | None, rows: list[list[Any]], where: str) -> lis
     if len(width) > 1:
         raise HTTPException(422, f"{where}: rows have different lengths {sorted(width)}")
     if columns:
-        repeated = sorted({c for c in columns if columns.count(c) > 1})
+        repeated = sorted(c for c, n in Counter(columns).items() if n > 1)  # one pass
         if repeated:
             raise HTTPException(422, f"{where}.columns: {', '.join(map(repr, repeated))} "
                                      "named more than once")
