@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo app test test-fast lint bench clean
+.PHONY: demo app test test-fast test-deps lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,16 +21,20 @@ app: $(STAMP)  # the Streamlit app on the demo's sample and models (run `make de
 	$(BIN)/myna app --data myna/resources/sample_news.jsonl --label-column category \
 	  --models en_core_web_sm,models:/demo-ner@production,models:/demo-textcat@production
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: $(STAMP) test-deps lint  # every test; installs PostgreSQL, Java, Chromium as root
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)  # under 2 minutes: no Spark, PostgreSQL, browsers or training
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not slow"
 
-lint: $(STAMP)
+test-deps:
+	./scripts/test-deps.sh
+
+lint: $(STAMP)  # style, the import layers (ARCHITECTURE.md) and types
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/analyze_throughput.py

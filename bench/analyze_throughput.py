@@ -40,7 +40,7 @@ def book_way(texts: list[str]) -> tuple[float, list]:
     import pandas as pd
     import spacy
 
-    from myna.text.models import resolve_model
+    from myna.text.pipelines import resolve_model
 
     nlp = spacy.load(resolve_model(None))
     df = pd.DataFrame({"description": texts})

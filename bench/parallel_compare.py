@@ -14,7 +14,7 @@ from common import machine, median, require_shared, today
 
 import myna
 from myna.text.features import parse_features
-from myna.text.models import load_pipeline
+from myna.text.pipelines import load_pipeline
 
 
 def main() -> None:

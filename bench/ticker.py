@@ -78,9 +78,9 @@ def main() -> None:
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
     import spacy
 
-    from myna.text.models import resolve_model
-    from myna.train.compare import compare
-    from myna.train.labelmap import parse_label_map
+    from myna.evaluate.compare import compare
+    from myna.evaluate.labelmap import parse_label_map
+    from myna.text.pipelines import resolve_model
     from myna.train.runner import TrainSpec, train
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
 
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
-    from myna.train.evaluate import evaluate
+    from myna.evaluate.scoring import evaluate
     from myna.train.runner import TrainSpec, train
 
     train_path = require_shared("conll2003", "train.txt")

@@ -63,7 +63,7 @@ def main() -> None:
     args = ap.parse_args()
 
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
-    from myna.train.evaluate import evaluate
+    from myna.evaluate.scoring import evaluate
     from myna.train.runner import TrainSpec, train
 
     train_path, n = write_subset(args.per_class, args.seed)

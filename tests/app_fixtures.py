@@ -38,7 +38,7 @@ def ticker_pipeline(path: Path) -> Path:
 def registered_classifier(tmp_path: Path, name: str = "news-cat") -> str:
     """Train a small classifier with `myna train` (an MLflow run) and register it; returns
     its ``models:/NAME@production`` URI."""
-    from myna.registry import models
+    from myna.registry import client as models
     from myna.train.runner import TrainSpec, train
 
     data = tmp_path / "train.csv"

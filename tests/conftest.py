@@ -13,6 +13,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+# A test that needs a system package skips with one of these reasons, and the run ends with a
+# banner naming them: `make test` as root installs them (scripts/test-deps.sh).
+
+def pytest_terminal_summary(terminalreporter):
+    missing = [r for r in terminalreporter.stats.get("skipped", [])
+               if "SYSTEM PACKAGE MISSING" in str(r.longrepr)]
+    if missing:
+        terminalreporter.write_sep("!", f"{len(missing)} tests SKIPPED because a system package "
+                                        "is missing: run `make test` as root, or see "
+                                        "scripts/test-deps.sh", red=True, bold=True)
+
+
 # `make test-fast` leaves these out: they start Spark, PostgreSQL, browsers, Streamlit or
 # other processes, or train models.
 SLOW_MODULES = {"test_batch_spark", "test_registry", "test_app", "test_app_browser",
@@ -20,10 +32,24 @@ SLOW_MODULES = {"test_batch_spark", "test_registry", "test_app", "test_app_brows
                 "test_demo", "test_jobs", "test_train"}
 
 
+BROWSER_MODULES = {"test_app_browser", "test_annotate_browser"}
+
+
 def pytest_collection_modifyitems(config, items):
+    """Markers by what a test starts: `-m spark`, `-m postgres`, `-m browser`, `-m "not slow"`."""
     for item in items:
-        if item.module.__name__ in SLOW_MODULES or "postgresql" in item.nodeid:
-            item.add_marker(pytest.mark.slow)
+        module = item.module.__name__
+        kinds = []
+        if module == "test_batch_spark" or "spark" in item.name:
+            kinds.append("spark")
+        if "postgresql" in item.nodeid:
+            kinds.append("postgres")
+        if module in BROWSER_MODULES:
+            kinds.append("browser")
+        if kinds or module in SLOW_MODULES:
+            kinds.append("slow")
+        for kind in kinds:
+            item.add_marker(kind)
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +154,7 @@ def serving(asgi_app, **http_limits):
 
     import uvicorn
 
-    from myna.serve.http import server_config
+    from myna.core.web.server import server_config
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from spark_cluster import free_port
+from system_deps import MISSING_POSTGRESQL
 
 
 def _bin(name: str) -> str | None:
@@ -26,7 +27,7 @@ def postgres_server():
     """Yield a SQLAlchemy URL of an empty database; the server is stopped afterwards."""
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL is not installed (`.ci/run` installs it)")
+        pytest.skip(MISSING_POSTGRESQL)
     as_root = os.geteuid() == 0
     data = tempfile.mkdtemp(prefix="myna-pg-")
     prefix: list[str] = []

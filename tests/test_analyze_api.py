@@ -1,10 +1,10 @@
 import pytest
 
 import myna
-from myna.data.example import Example
-from myna.errors import InputError
+from myna.core.errors import InputError
+from myna.core.example import Example
 from myna.text.features import parse_features
-from myna.text.models import load_pipeline
+from myna.text.pipelines import load_pipeline
 
 TEXTS = [
     "Apple is looking at buying U.K. startup for $1 billion.",

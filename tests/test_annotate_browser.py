@@ -8,12 +8,13 @@ import shutil
 
 import pytest
 from annotate_process import annotation_server
+from system_deps import MISSING_CHROMIUM
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Chromium is not installed (`.ci/run` installs it)")
+                                reason=MISSING_CHROMIUM)
 
 NEWS = ["Apple shares rose after Tim Cook spoke in Cupertino.",
         "Investors bought AAPL on Monday.",

@@ -14,7 +14,7 @@ from myna.annotate.recipes.textcat import textcat_manual
 from myna.annotate.server import create_app
 from myna.annotate.service import AnnotationService
 from myna.annotate.store import ImportRow
-from myna.serve.hosts import allowed_hosts_for
+from myna.core.web.hosts import allowed_hosts_for
 
 TEXTS = ["Apple hired Tim Cook.", "IBM rose.", "Stocks fell."]
 LOOPBACK = "http://127.0.0.1:8080"

@@ -67,7 +67,7 @@ def test_ner_manual_tokens_patterns_and_span_checks(tmp_path):
 
 
 def test_bad_patterns_file_names_the_line(tmp_path):
-    from myna.errors import InputError
+    from myna.core.errors import InputError
 
     patterns = tmp_path / "p.jsonl"
     patterns.write_text('{"label": "TICKER", "pattern": "AAPL"}\n{"label": "X"}\n')

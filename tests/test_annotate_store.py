@@ -9,7 +9,7 @@ from pg_server import postgres_server
 from myna.annotate.database import open_store
 from myna.annotate.store import ImportRow
 from myna.annotate.tables import metadata
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def texts(n, prefix="text"):
 
 def test_default_store_is_sqlite_in_myna_home_with_wal(tmp_path):
     store = open_store()
-    assert store.engine.url.database == str(tmp_path / "myna-home" / "myna.db")
+    assert store.engine.url.database == str(tmp_path / "myna-home" / "myna.core.db")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL

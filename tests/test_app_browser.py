@@ -14,12 +14,13 @@ import httpx
 import pytest
 from app_fixtures import registered_classifier, ticker_pipeline, write_news_csv
 from spark_cluster import free_port
+from system_deps import MISSING_CHROMIUM
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Chromium is not installed (`.ci/run` installs it)")
+                                reason=MISSING_CHROMIUM)
 
 
 def artifacts(tmp_path: Path) -> Path:

@@ -196,7 +196,7 @@ def test_a_killed_run_leaves_the_previous_output(tmp_path):
 
 
 def test_link_and_analyze_tasks(tmp_path, myna):
-    from myna.cli.demo import sample_path
+    from myna.demo.run import sample_path
 
     kb = tmp_path / "kb.jsonl"
     assert myna("kb", "build", "--from-csv", sample_path("companies.csv"), "--id-col", "ticker",

@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from spark_cluster import SPARK_HOME, spark_env, standalone_cluster
 
-from myna.batch import submit as submit_script
-from myna.registry import models
+from myna.cli import submit as submit_script
+from myna.registry import client as models
 
 ROWS = [("Apple hired Tim Cook in California.", "a"),
         ('Shares of "Microsoft" rose, said Satya Nadella in Redmond.', "b"),

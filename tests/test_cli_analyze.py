@@ -145,7 +145,7 @@ def test_model_not_installed_exits_nonzero_without_traceback():
 
 
 def test_debug_flag_shows_the_traceback(myna):
-    from myna.errors import InputError
+    from myna.core.errors import InputError
 
     with pytest.raises(InputError, match="no such file"):
         myna("--debug", "analyze", "--file", "/nonexistent/in.csv")

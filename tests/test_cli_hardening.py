@@ -209,7 +209,7 @@ def test_writes_keep_permissions_and_errors_name_the_target(myna, tmp_path):
 
 # --- item 10: API key files -----------------------------------------------------------------
 def test_indented_comments_in_a_key_file_are_not_keys(tmp_path):
-    from myna.serve.auth import load_keys
+    from myna.core.web.auth import load_keys
 
     keys = tmp_path / "keys.txt"
     keys.write_text("# production keys\n    # an indented comment that is long\n"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from myna.errors import ModelNotFoundError
+from myna.core.errors import ModelNotFoundError
 from myna.text.encoders import load_sentence_encoder
 
 

@@ -5,8 +5,8 @@ import json
 import pytest
 import spacy
 
-from myna.errors import InputError
-from myna.train.evaluate import evaluate
+from myna.core.errors import InputError
+from myna.evaluate.scoring import evaluate
 from myna.train.runner import TrainSpec, train
 
 CONLL = """Angela B-PER
@@ -95,7 +95,7 @@ def test_evaluate_rejects_what_it_cannot_score(trained, tmp_path):
 
 
 def test_compare_base_and_custom_on_shared_labels(trained, myna, tmp_path):
-    from myna.train.compare import compare
+    from myna.evaluate.compare import compare
 
     result = compare("en_core_web_sm", str(trained["ner"].best_model), trained["conll"])
     assert result.shared == ["LOC", "ORG"]  # OntoNotes labels: people are PERSON, not PER
@@ -113,8 +113,8 @@ def test_compare_base_and_custom_on_shared_labels(trained, myna, tmp_path):
 
 
 def test_label_map_scores_a_pretrained_pipeline_on_conll_labels(trained, myna):
-    from myna.train.compare import compare
-    from myna.train.labelmap import parse_label_map
+    from myna.evaluate.compare import compare
+    from myna.evaluate.labelmap import parse_label_map
 
     mapping = parse_label_map("ontonotes-conll")
     report = evaluate("en_core_web_sm", trained["conll"], label_map=mapping)

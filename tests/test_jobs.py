@@ -4,14 +4,14 @@ with retries, and a history in the settings' database."""
 import os
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyarrow.parquet as pq
 import pytest
 
 from myna.batch.jobs import Scheduler, execute
 from myna.batch.jobstore import JobStore
-from myna.db import get_engine
+from myna.core.db import get_engine
 
 
 def store() -> JobStore:
@@ -145,7 +145,7 @@ def test_runs_left_running_by_a_dead_scheduler_are_marked_failed(tmp_path):
     assert s.abandon_dead_runs() == 1
     run = s.history("ghost")[0]
     assert run.id == run_id and run.status == "failed" and "stopped" in run.error
-    assert run.started_at < datetime.now(timezone.utc)
+    assert run.started_at < datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,42 @@ def test_the_scheduler_process_picks_up_files_as_they_arrive(tmp_path):
     assert {e["text"] for e in rows[0]["entities"]} >= {"Google", "Zurich"}
     assert "watch-inbox" in err and "a.jsonl" in err
     assert [r.status for r in store().history("watch-inbox")] == ["succeeded"]
+
+
+def test_a_job_runs_its_stored_request_not_its_command_line_flags(tmp_path, myna):
+    """Renaming a `myna batch run` flag must not break stored jobs: the job keeps the request."""
+    import json
+
+    from sqlalchemy import update
+
+    from myna.batch.jobstore import jobs_table
+
+    src, out = news(tmp_path / "news.csv"), tmp_path / "out.parquet"
+    assert myna("jobs", "add", "nightly", "--schedule", "0 3 * * *", "--", "-i", src,
+                "-o", out, "--task", "analyze").code == 0
+    with get_engine().begin() as conn:  # as if --task had since been renamed
+        conn.execute(update(jobs_table).values(args=json.dumps(["--old-flag", "x"])))
+    r = myna("jobs", "run", "nightly")
+    assert r.code == 0, r.err
+    assert "tokens" in pq.read_table(out).column_names
+
+
+def test_jobs_stored_by_myna_0_1_as_arguments_are_migrated(tmp_path, myna):
+    import json
+
+    from sqlalchemy import text
+
+    src, out = news(tmp_path / "news.csv"), tmp_path / "old.parquet"
+    with get_engine().begin() as conn:  # the jobs table as Myna 0.1 made it: no request
+        conn.execute(text(
+            "CREATE TABLE myna_jobs (name VARCHAR(200) PRIMARY KEY, kind VARCHAR(20) NOT NULL, "
+            "schedule VARCHAR(100), watch_dir TEXT, pattern VARCHAR(200), args TEXT NOT NULL, "
+            "retries INTEGER NOT NULL, backoff_s FLOAT NOT NULL, created_at DATETIME NOT NULL)"))
+        conn.execute(text("INSERT INTO myna_jobs VALUES ('old', 'schedule', '0 * * * *', NULL, "
+                          "NULL, :args, 0, 30.0, '2026-01-01 00:00:00')"),
+                     {"args": json.dumps(["-i", str(src), "-o", str(out)])})
+    r = myna("jobs", "run", "old")
+    assert r.code == 0, r.err
+    assert pq.read_table(out).num_rows == 3
+    request = store().get("old").request
+    assert request["input"] == str(src) and request["task"] == "ner"

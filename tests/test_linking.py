@@ -1,7 +1,7 @@
 import pytest
 
 import myna
-from myna.errors import InputError
+from myna.core.errors import InputError
 from myna.text.aliases import company_aliases, normalise
 from myna.text.kb import KBEntry, KnowledgeBase, build_from_csv
 from myna.text.linker import EntityLinker

@@ -2,8 +2,8 @@ import pytest
 import spacy
 
 import myna
-from myna.errors import ModelNotFoundError
-from myna.text.models import resolve_model
+from myna.core.errors import ModelNotFoundError
+from myna.text.pipelines import resolve_model
 
 
 def test_default_resolves_to_an_installed_small_english_pipeline():

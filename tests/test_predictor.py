@@ -3,7 +3,7 @@
 import spacy
 from spacy.training import Example
 
-from myna.text.predictor import Predictor
+from myna.tasks import Predictor
 
 LISTENING_TEXTCAT = """
 [model]

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from myna.core.errors import InputError
 from myna.data import Example, Span, read_examples, write_examples
 from myna.data.conll import read_conll
-from myna.errors import InputError
 
 CONLL_BIO = """-DOCSTART- O
 

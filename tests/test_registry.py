@@ -6,9 +6,9 @@ import sys
 import mlflow
 import pytest
 
-from myna.errors import InputError, ModelNotFoundError
-from myna.registry import models
-from myna.train.tracking import setup_mlflow
+from myna.core.errors import InputError, ModelNotFoundError
+from myna.core.tracking import setup_mlflow
+from myna.registry import client as models
 
 
 @pytest.fixture
@@ -114,3 +114,18 @@ def test_training_runs_register_with_their_metrics_and_data(tmp_path, myna):
     assert models.diff("topics", 1, 2)[0][0].startswith("final.")
     with pytest.raises(ModelNotFoundError, match="no MLflow run"):
         models.register("0" * 32, "topics")
+
+
+def test_evaluate_and_compare_take_registered_models(registered, myna, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"text": "Apple hired Tim Cook.", "spans": [
+        {"start": 0, "end": 5, "label": "ORG"}, {"start": 12, "end": 20, "label": "PERSON"}]})
+        + "\n")
+    r = myna("evaluate", "models:/news-ner@production", gold, "--json", tmp_path / "s.json")
+    assert r.code == 0, r.err
+    assert json.loads((tmp_path / "s.json").read_text())["model"] == "models:/news-ner@production"
+    r = myna("compare", "en_core_web_sm", "models:/news-ner/1", gold)
+    assert r.code == 0, r.err
+    assert "ORG" in r.out
+    r = myna("evaluate", "models:/news-ner@nowhere", gold)
+    assert r.code == 1 and "does not resolve" in r.err

@@ -85,8 +85,8 @@ def test_invocations_answer_like_mlflow_models_serve(textcat_pipeline):
     import mlflow
     from mlflow.pyfunc import scoring_server
 
-    from myna.registry import models
-    from myna.train.tracking import setup_mlflow
+    from myna.core.tracking import setup_mlflow
+    from myna.registry import client as models
 
     models.register(str(textcat_pipeline), "topics")
     setup_mlflow()
@@ -183,7 +183,7 @@ def test_concurrent_requests_share_model_calls(ner_loaded):
 
 
 def test_follow_alias_swaps_versions_without_failing_requests(textcat_pipeline):
-    from myna.registry import models
+    from myna.registry import client as models
 
     models.register(str(textcat_pipeline), "news")
     models.set_alias("news", 1, "production")

@@ -242,6 +242,7 @@ def _raw(url: str, data: bytes, pause_after: float = 0.0) -> bytes:
         return b"".join(chunks)
 
 
+@pytest.mark.slow  # starts `myna serve` processes
 def test_http_limits_of_the_server_itself(two_copies):
     settings = ServeSettings(max_body_bytes=1000, body_timeout_s=0.5)
     app = build_app(ModelHolder(two_copies), settings)
@@ -266,6 +267,7 @@ def test_http_limits_of_the_server_itself(two_copies):
         assert httpx.get(f"{url}/health").status_code == 200
 
 
+@pytest.mark.slow  # starts worker processes
 def test_model_copies_in_worker_processes(two_copies):
     """`myna serve` runs each copy in a process: same answers as in this process; a copy whose
     process dies fails only the call it ran and comes back; a swapped-out version's processes

@@ -101,7 +101,7 @@ def test_sigterm_stops_the_app_and_streamlit(tmp_path):
 
 def test_sigterm_stops_the_scheduler_and_the_run_it_started(tmp_path):
     from myna.batch.jobstore import JobStore
-    from myna.db import get_engine
+    from myna.core.db import get_engine
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

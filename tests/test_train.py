@@ -11,9 +11,9 @@ import mlflow
 import pytest
 import spacy
 
-from myna.errors import InputError
+from myna.core.errors import InputError
+from myna.core.tracking import setup_mlflow
 from myna.train.runner import TrainSpec, train
-from myna.train.tracking import setup_mlflow
 
 SPORT = ["The team won the match", "A striker scored twice", "The coach praised the players",
          "Fans cheered the late goal", "The league title race tightened"]
@@ -296,7 +296,7 @@ def test_long_texts_are_cut_into_windows_at_word_boundaries(tmp_path):
 
 
 def test_transformer_base_errors(tmp_path, ticker_jsonl, textcat_csv):
-    from myna.errors import ModelNotFoundError
+    from myna.core.errors import ModelNotFoundError
 
     with pytest.raises(ModelNotFoundError, match="no config.json"):
         train(TrainSpec(task="ner", source=ticker_jsonl, output=tmp_path / "x",

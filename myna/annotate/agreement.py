@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from myna.annotate.store import Answer, Store
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from myna.annotate.store import Store
-from myna.db import get_engine
-from myna.errors import InputError
+from myna.core.db import get_engine
+from myna.core.errors import InputError
 
 
 def open_store(url: str | None = None) -> Store:

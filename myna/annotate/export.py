@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from myna.annotate.store import Answer, Dataset, Store
-from myna.data.example import Example, Span
-from myna.errors import InputError
+from myna.core.errors import InputError
+from myna.core.example import Example, Span
 
 EXPORT_FORMATS = ("jsonl", "prodigy", "spacy", "conll")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from myna.annotate.store import Dataset, ImportRow, Store
+from myna.core.errors import InputError
+from myna.core.example import Example
 from myna.data.cells import ReadReport
-from myna.data.example import Example
 from myna.data.formats import read_examples
-from myna.errors import InputError
 
 PEEK = 1000  # rows read ahead to tell a new dataset's kind from its data
 PLAIN_META = (str, int, float, bool)

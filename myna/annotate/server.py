@@ -27,11 +27,10 @@ from starlette.concurrency import run_in_threadpool
 
 from myna.annotate.service import AnnotationService, check_session
 from myna.annotate.store import UnknownExample
-from myna.errors import InputError, MynaError
-from myna.serve.auth import key_matches, presented_key
-from myna.serve.hosts import HostGuard
-from myna.serve.limits import BodyLimitMiddleware
-from myna.serve.settings import MB
+from myna.core.errors import InputError, MynaError
+from myna.core.web.auth import key_matches, presented_key
+from myna.core.web.hosts import HostGuard
+from myna.core.web.limits import MB, BodyLimitMiddleware
 
 STATIC = resources.files("myna.annotate") / "static"
 SECURITY_HEADERS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
@@ -24,11 +24,11 @@ from myna.annotate.tables import (
     metadata,
     served_table,
 )
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -178,7 +178,7 @@ class Store:
                 "dataset_id": ds.id, "example_id": example_id, "session": r.session,
                 "answer": r.answer, "spans": json.dumps(r.spans), "cats": json.dumps(r.cats),
                 "label": r.label, "input_hash": row["input_hash"],
-                "task_hash": task_hash(row["input_hash"], ds.kind, r.label),
+                "task_hash": task_hash(str(row["input_hash"]), ds.kind, r.label),
                 "created_at": now})
         conn.execute(insert_ignore(conn, served_table, ["dataset_id", "session",
                                                          "example_id"]), served)
@@ -295,7 +295,7 @@ class Store:
             result = conn.execute(insert(answers_table).values(
                 dataset_id=ds.id, example_id=example.id, session=session,
                 input_hash=example.input_hash, task_hash=thash, **values))
-            return int(result.inserted_primary_key[0]), True
+            return int(result.inserted_primary_key[0]), True  # type: ignore[index]
 
     def undo(self, ds: Dataset, session: str) -> dict[str, Any] | None:
         """Delete the session's latest answer and return it (the UI shows it again)."""
@@ -354,7 +354,7 @@ class Store:
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _dataset(m: Any) -> Dataset:

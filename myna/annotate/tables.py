@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 ANSWERS = ("accept", "reject", "ignore")
 KINDS = ("ner", "textcat")

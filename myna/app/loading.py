@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from myna.errors import InputError, MynaError
-from myna.text.predictor import Predictor
+from myna.core.errors import InputError, MynaError
+from myna.tasks import Predictor
 
 
 @st.cache_data(show_spinner="Reading the data…", max_entries=4)
@@ -58,20 +58,18 @@ def table_or_error(settings) -> tuple[pd.DataFrame | None, str | None]:
         return None, str(err)
 
 
+DEFAULT = "default:"  # "default:sentence-transformers": the default model of a kind
+
+
 @st.cache_resource(show_spinner="Loading the model…", max_entries=8)
 def load_predictor(ref: str) -> Predictor:
-    """A registry/run URI (`models:/news-ner@production`) or a spaCy pipeline name or folder."""
-    if ref.startswith(("models:/", "runs:/")):
-        from myna.registry.models import load
+    """Any model reference (`models:/news-ner@production`, a folder, an installed pipeline),
+    or ``default:<kind>`` for the bundled model of a kind."""
+    from myna.models import load
 
-        nlp = load(ref)
-    else:
-        import spacy
-
-        from myna.text.models import resolve_model
-
-        nlp = spacy.load(resolve_model(ref))
-    return Predictor(nlp, name=ref)
+    if ref.startswith(DEFAULT):
+        return Predictor(load(None, kind=ref.removeprefix(DEFAULT)), name=ref)
+    return Predictor(load(ref), name=ref)
 
 
 def predictor_or_error(ref: str) -> tuple[Predictor | None, str | None]:

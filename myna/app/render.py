@@ -5,6 +5,7 @@ browser fetch anything), and cut to a size a browser shows comfortably."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
@@ -42,7 +43,7 @@ def shortened_cells(frame: pd.DataFrame, limit: int = CELL_CHARS) -> pd.DataFram
 
 
 def entities_html(text: str, entities: list[dict[str, Any]],
-                  only_here: set[tuple[int, int, str]] = frozenset()) -> str:
+                  only_here: AbstractSet[tuple[int, int, str]] = frozenset()) -> str:
     """displaCy's entity view (it escapes the text) from the book's entity records."""
     ents, colors = [], {}
     for e in entities:

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from myna.batch.tasks import ERROR_COLUMN
+from myna.core.errors import InputError
 from myna.data.cells import check_utf8
 from myna.data.formats import check_encoding, detect_format, existing_file
 from myna.data.tabular import (
@@ -21,7 +22,6 @@ from myna.data.tabular import (
     iter_jsonl_rows,
     open_parquet,
 )
-from myna.errors import InputError
 
 INPUT_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 
@@ -105,7 +105,9 @@ def text_problem(value: Any, where: str) -> str | None:
 def _row_chunk(table: InputTable, items: list[tuple[int, Any]]) -> Chunk:
     names = table.schema.names
     columns: dict[str, list[Any]] = {n: [] for n in names}
-    texts, errors, places = [], [], []
+    texts: list[Any] = []
+    errors: list[str | None] = []
+    places: list[str] = []
     for line, row in items:
         where = f"{table.path}:{line}"
         places.append(where)

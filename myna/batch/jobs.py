@@ -1,9 +1,9 @@
 """Scheduled and watched batch jobs, the book's cron job and S3-triggered Lambda on one machine.
 
 A scheduler tick finds what is due (the latest cron time since the job was added, or a file in
-a watched folder not run before), claims it in the database, and runs ``myna batch run`` for it
-in a subprocess, retrying a failure with exponential backoff. Claims make a due time or a file
-run once, however many schedulers are polling."""
+a watched folder not run before), claims it in the database, and runs the job's stored batch
+request for it in a subprocess (`myna.batch.run_job`), retrying a failure with exponential
+backoff. Claims make a due time or a file run once, however many schedulers are polling."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from pathlib import Path
 from croniter import croniter
 
 from myna.batch.jobstore import Job, JobStore, utcnow
-from myna.errors import InputError
-from myna.processes import die_with_parent
+from myna.batch.run import BatchRequest
+from myna.core.errors import InputError
+from myna.core.processes import die_with_parent
 
 SETTLE_S = 1.0  # a watched file must be unchanged this long (still being copied otherwise)
 ERROR_TAIL = 2000
@@ -61,22 +62,17 @@ def latest_due(job: Job, now: datetime) -> datetime | None:
     return prev if prev > job.created_at else None
 
 
-def batch_argv(job: Job, file: str | None, due: datetime | None) -> list[str]:
-    """The job's ``myna batch run`` arguments with ``{file}``, ``{stem}``, ``{name}`` (the new
-    file) and ``{date}``, ``{time}`` (the due or start time, UTC) filled in."""
+def job_request(job: Job, file: str | None, due: datetime | None) -> BatchRequest:
+    """The job's batch request with ``{file}``, ``{stem}``, ``{name}`` (the new file) and
+    ``{date}``, ``{time}`` (the due or start time, UTC) filled in."""
+    if job.request is None:
+        raise InputError(f"job {job.name!r} was stored by an older Myna and not migrated; "
+                         "run `myna jobs list` once to migrate it")
     when = due or utcnow()
     values = {"date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H%M%S"),
               "file": file or "", "stem": Path(file).stem if file else "",
               "name": Path(file).name if file else ""}
-    args = list(job.args)
-    if file and not {"--input", "-i"} & set(args):
-        args = ["--input", "{file}", *args]
-    out = []
-    for arg in args:  # only these names: other braces (JSON, globs) pass through untouched
-        for key, value in values.items():
-            arg = arg.replace("{" + key + "}", value)
-        out.append(arg)
-    return out
+    return BatchRequest.from_dict(job.request, f"job {job.name}").filled(values)
 
 
 class Children:
@@ -108,12 +104,13 @@ class Children:
 CHILDREN = Children()
 
 
-def run_attempt(argv: list[str]) -> tuple[bool, dict | None, str | None]:
-    """Run ``myna batch run`` once: (succeeded, its summary, the error text)."""
+def run_attempt(request: BatchRequest) -> tuple[bool, dict | None, str | None]:
+    """Run the batch request once, in a process of its own: (succeeded, its summary, the
+    error text)."""
     with tempfile.TemporaryDirectory(prefix="myna-job-") as tmp:
-        report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "myna.cli.main", "batch", "run", *argv,
-               "--report", str(report)]
+        request_file, report = Path(tmp) / "request.json", Path(tmp) / "report.json"
+        request_file.write_text(json.dumps(request.to_dict()))
+        cmd = [sys.executable, "-m", "myna.batch.run_job", str(request_file), str(report)]
         proc = CHILDREN.start(cmd)
         try:
             _, stderr = proc.communicate()
@@ -135,9 +132,13 @@ def execute(store: JobStore, claim: Claim,
     ``backoff_s``; every attempt is a row in the history. Returns the final status. A
     ``sleep`` that returns True (a scheduler's stop event) means: stop, no more retries."""
     job, run_id, attempt = claim.job, claim.run_id, 1
-    argv = batch_argv(job, claim.file, claim.due)
+    try:
+        request = job_request(job, claim.file, claim.due)
+    except InputError as err:
+        store.finish(run_id, "failed", None, None, str(err))
+        return "failed"
     while True:
-        ok, summary, error = run_attempt(argv)
+        ok, summary, error = run_attempt(request)
         rows = summary.get("rows") if summary else None
         failed = summary.get("failed") if summary else None
         status = "succeeded" if ok else "failed"

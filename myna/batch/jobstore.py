@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 metadata = MetaData()
 jobs_table = Table(
@@ -39,7 +40,9 @@ jobs_table = Table(
     Column("schedule", String(100)),
     Column("watch_dir", Text),
     Column("pattern", String(200)),
-    Column("args", Text, nullable=False),  # JSON list of `myna batch run` arguments
+    Column("args", Text, nullable=False),  # JSON list of the `myna batch run` arguments given
+    # JSON `BatchRequest.to_dict()`: what runs (null in rows from before 0.2 until migrated)
+    Column("request", Text),
     Column("retries", Integer, nullable=False, default=0),
     Column("backoff_s", Float, nullable=False, default=30.0),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -64,13 +67,13 @@ runs_table = Table(
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite gives naive datetimes back; everything here is UTC."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -78,7 +81,8 @@ def _aware(value: datetime | None) -> datetime | None:
 class Job:
     name: str
     kind: str
-    args: list[str]
+    args: list[str]  # as the user gave them (shown by `myna jobs list`)
+    request: dict[str, Any] | None = None  # the batch request that runs
     schedule: str | None = None
     watch_dir: str | None = None
     pattern: str | None = None
@@ -112,9 +116,34 @@ class JobStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         metadata.create_all(engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Databases made before the ``request`` column existed get the column (null until
+        `migrate_requests` fills it)."""
+        from sqlalchemy import inspect, text
+
+        table = jobs_table.name
+        have = {c["name"] for c in inspect(self.engine).get_columns(table)}
+        if "request" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN request TEXT"))
+
+    def migrate_requests(self, parse: Callable[[list[str], bool], dict[str, Any]]) -> int:
+        """Fill ``request`` for jobs stored as arguments only; ``parse(args, watched)`` turns
+        them into a request (the CLI's parser). Returns how many jobs were migrated."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(jobs_table.c.name, jobs_table.c.kind, jobs_table.c.args)
+                                .where(jobs_table.c.request.is_(None))).all()
+            for name, kind, args in rows:
+                request = parse(json.loads(args), kind == "watch")
+                conn.execute(update(jobs_table).where(jobs_table.c.name == name)
+                             .values(request=json.dumps(request)))
+        return len(rows)
 
     def add(self, job: Job) -> None:
-        row = {**job.__dict__, "args": json.dumps(job.args)}
+        row = {**job.__dict__, "args": json.dumps(job.args),
+               "request": json.dumps(job.request) if job.request is not None else None}
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(jobs_table).values(**row))
@@ -137,9 +166,10 @@ class JobStore:
     @staticmethod
     def _job(m: Any) -> Job:
         return Job(name=m["name"], kind=m["kind"], args=json.loads(m["args"]),
+                   request=json.loads(m["request"]) if m["request"] else None,
                    schedule=m["schedule"], watch_dir=m["watch_dir"], pattern=m["pattern"],
                    retries=m["retries"], backoff_s=m["backoff_s"],
-                   created_at=_aware(m["created_at"]))
+                   created_at=_aware(m["created_at"]) or utcnow())
 
     def remove(self, name: str) -> None:
         """The job goes; its history stays."""
@@ -155,7 +185,7 @@ class JobStore:
                 result = conn.execute(insert(runs_table).values(
                     job=job, slot=slot, attempt=attempt, trigger=trigger, file=file,
                     status="running", started_at=utcnow(), owner=owner_id()))
-                return int(result.inserted_primary_key[0])
+                return int(result.inserted_primary_key[0])  # type: ignore[index]
         except IntegrityError:
             return None
 

@@ -3,12 +3,9 @@ writes one Parquet file. No JVM; the same output schema as the Spark engine."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -16,13 +13,14 @@ from typing import Any
 import pyarrow as pa
 
 from myna.batch.inputs import Chunk, InputTable, read_chunks
-from myna.batch.models import ModelSpec, load_batch_model
+from myna.batch.model_spec import ModelSpec, load_batch_model
 from myna.batch.output import commit_local, temp_sibling
 from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN, BatchModel
-from myna.errors import MynaError
-from myna.processes import stop_pool, worker_started
-from myna.threads import one_thread_per_process, single_threaded_forks
+from myna.core.errors import MynaError
+from myna.core.pool import ordered_map, start_method
+from myna.core.processes import worker_started
+from myna.core.threads import one_thread_per_process
 
 CHUNK_ROWS = 1000
 _worker_model: BatchModel | None = None
@@ -57,6 +55,11 @@ def _run_chunk(texts: list[Any], errors: list[str | None],
     return predict_chunk(_worker_model, texts, errors, places)
 
 
+def _chunk_args(chunk: Chunk) -> tuple[list[Any], list[str | None], list[str]]:
+    """What a worker needs of a chunk (not its Arrow table)."""
+    return chunk.texts, chunk.errors, chunk.places
+
+
 def _results(model: BatchModel, spec: ModelSpec, chunks: Iterator[Chunk], n_process: int,
              ) -> Iterator[tuple[Chunk, list[dict[str, Any]]]]:
     """Chunks with their results, in input order, at most ``2 * n_process`` chunks in flight."""
@@ -65,27 +68,10 @@ def _results(model: BatchModel, spec: ModelSpec, chunks: Iterator[Chunk], n_proc
         for chunk in chunks:
             yield chunk, predict_chunk(model, chunk.texts, chunk.errors, chunk.places)
         return
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    method = start_method()
     _worker_model = model if method == "fork" else None
-    pending: deque[tuple[Chunk, Future]] = deque()
-    with single_threaded_forks(), ProcessPoolExecutor(
-            max_workers=n_process, mp_context=mp.get_context(method), initializer=_init_worker,
-            initargs=(None if method == "fork" else spec,)) as pool:
-        try:
-            while True:
-                while len(pending) < 2 * n_process:
-                    chunk = next(chunks, None)
-                    if chunk is None:
-                        break
-                    pending.append((chunk, pool.submit(_run_chunk, chunk.texts, chunk.errors,
-                                                       chunk.places)))
-                if not pending:
-                    return
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
-        except BaseException:  # stopped (Ctrl+C, SIGTERM) or failed: end the workers now
-            stop_pool(pool)
-            raise
+    yield from ordered_map(_run_chunk, chunks, n_process, _init_worker,
+                           (None if method == "fork" else spec,), method, _chunk_args)
 
 
 def run_local(table: InputTable, model: BatchModel, spec: ModelSpec, output: Path,

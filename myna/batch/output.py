@@ -8,16 +8,16 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
-from myna.data.atomic import file_mode
-from myna.errors import InputError
+from myna.core.atomic import file_mode
+from myna.core.errors import InputError
 
 SUCCESS = "_SUCCESS"  # what Spark (Hadoop) writes into a finished output folder
 
 
-class Existing(str, Enum):
+class Existing(StrEnum):
     error = "error"
     skip = "skip"
     overwrite = "overwrite"

@@ -4,15 +4,15 @@ row is read, then the engine runs and a summary comes back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
-from myna.batch.models import ModelSpec, load_batch_model
+from myna.batch.model_spec import ModelSpec, load_batch_model
 from myna.batch.output import Existing, check_spark_target, local_output, should_write
 from myna.batch.summary import BatchSummary
-from myna.batch.tasks import BATCH_TASKS
-from myna.data.atomic import refuse_input_as_output
-from myna.errors import InputError
+from myna.core.atomic import refuse_input_as_output
+from myna.core.errors import InputError
 
 ENGINES = ("local", "spark")
 
@@ -40,14 +40,44 @@ class BatchRequest:
     def spec(self) -> ModelSpec:
         return ModelSpec(self.model, self.task, self.kb, self.max_chars, self.batch_size)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values: what a stored job keeps (not the CLI's flags, which may change)."""
+        out = asdict(self)
+        out["existing"] = self.existing.value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "batch request") -> BatchRequest:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown field(s) {', '.join(unknown)}", where=where)
+        try:
+            values = {**data, "existing": Existing(data.get("existing", "error"))}
+            return cls(**values)
+        except (TypeError, ValueError) as err:
+            raise InputError(str(err), where=where) from None
+
+    def filled(self, values: dict[str, str]) -> BatchRequest:
+        """``{file}``, ``{date}`` and the like replaced in every text field (only these names:
+        other braces, such as globs, pass through untouched)."""
+        out = {}
+        for key, value in self.to_dict().items():
+            if isinstance(value, str):
+                for name, text in values.items():
+                    value = value.replace("{" + name + "}", text)
+            out[key] = value
+        return BatchRequest.from_dict(out)
+
 
 Progress = Callable[[int, int | None], None]  # (done, total): rows locally, tasks on Spark
 
 
 def run_batch(request: BatchRequest, progress: Progress | None = None, spark=None,
               ) -> BatchSummary:
-    if request.task not in BATCH_TASKS:
-        raise InputError(f"unknown task {request.task!r}; one of {', '.join(BATCH_TASKS)}")
+    from myna.tasks import get_task
+
+    get_task(request.task)  # an unknown task: an error naming the registered ones
     if request.engine not in ENGINES:
         raise InputError(f"unknown engine {request.engine!r}; one of {', '.join(ENGINES)}")
     if request.kb and not Path(request.kb).is_file():

@@ -4,18 +4,20 @@ Runs the same under ``myna batch run --engine spark`` and ``spark-submit``."""
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from myna.batch.models import ModelSpec, make_archive, pipeline_directory
+from myna.batch.model_spec import ModelSpec, make_archive, model_directory
 from myna.batch.output import SUCCESS, Existing, not_spark_output, should_write
 from myna.batch.spark_udf import ShippedModel, predict_series
 from myna.batch.summary import BatchSummary
-from myna.batch.tasks import ERROR_COLUMN, spark_ddl
-from myna.errors import InputError, MynaError
+from myna.batch.tasks import ERROR_COLUMN
+from myna.core.errors import InputError, MynaError
+from myna.tasks.schemas import spark_ddl
 
 CORRUPT = "_corrupt_record"
 RESULT = "_myna_result"
@@ -117,16 +119,30 @@ def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedMode
     if not ship:
         tracking_uri = None
         if spec.source and spec.source.startswith(("models:/", "runs:/")):
-            from myna.train.tracking import tracking_uri as settings_tracking_uri
+            from myna.core.tracking import tracking_uri as settings_tracking_uri
 
             tracking_uri = settings_tracking_uri()
-        return ShippedModel(spec, None, kb_name, tracking_uri)
-    directory = pipeline_directory(spec.source, workdir)
+        return ShippedModel(spec, None, kb_name, tracking_uri, task_by_value(spec.task))
+    directory = model_directory(spec.source)
     if directory is None:
-        return ShippedModel(spec, None, kb_name)
+        return ShippedModel(spec, None, kb_name, task=task_by_value(spec.task))
     name = f"myna-model-{uuid.uuid4().hex[:8]}"
     sc.addArchive(f"{make_archive(directory, workdir)}#{name}")
-    return ShippedModel(spec, name, kb_name)
+    return ShippedModel(spec, name, kb_name, task=task_by_value(spec.task))
+
+
+def task_by_value(name: str):
+    """A task registered outside Myna's package (a test, a notebook) travels with the UDF:
+    executors import Myna's own tasks and entry points, not the driver's registrations."""
+    from pyspark import cloudpickle
+
+    from myna.tasks import get_task
+
+    cls = type(get_task(name))
+    if cls.__module__.startswith("myna."):
+        return None
+    cloudpickle.register_pickle_by_value(sys.modules[cls.__module__])
+    return cls
 
 
 def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, output: str,
@@ -153,7 +169,7 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
         shipped = ship_model(spark, spec, ship, Path(workdir))
         loads = spark.sparkContext.accumulator(0)
         columns = [f.name for f in result_schema]
-        udf = F.pandas_udf(predict_series(shipped, column, columns, loads),
+        udf = F.pandas_udf(predict_series(shipped, column, columns, loads),  # type: ignore[call-overload]
                            spark_ddl(result_schema))
         if corrupt:  # a malformed line: no text for the model, a clear error in the output
             text = F.when(F.col(corrupt).isNull(), text)

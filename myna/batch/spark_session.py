@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from myna.batch.inputs import text_problem
 from myna.batch.local import predict_chunk
-from myna.batch.models import ModelSpec, load_batch_model
+from myna.batch.model_spec import ModelSpec, load_batch_model
 from myna.batch.tasks import BatchModel
 
 REPLACEMENT_CHAR = "\ufffd"
@@ -29,6 +29,7 @@ class ShippedModel:
     archive: str | None = None
     kb_file: str | None = None
     tracking_uri: str | None = None  # where executors resolve a registry URI
+    task: type | None = None  # a task class registered only on the driver, sent by value
 
     def local_spec(self) -> ModelSpec:
         from pyspark import SparkFiles
@@ -47,11 +48,15 @@ def worker_model(shipped: ShippedModel, loads=None) -> BatchModel:
     model = _loaded.get(shipped)
     if model is None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from myna.threads import one_thread_per_process
+        from myna.core.threads import one_thread_per_process
 
         one_thread_per_process()  # Spark runs one Python worker per core
         if shipped.tracking_uri:
             os.environ["MLFLOW_TRACKING_URI"] = shipped.tracking_uri
+        if shipped.task is not None:
+            from myna.tasks import register_task
+
+            register_task(shipped.task)
         model = _loaded[shipped] = load_batch_model(shipped.local_spec())
         if loads is not None:
             loads.add(1)

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from myna.data.atomic import atomic_path
+from myna.core.atomic import atomic_path
 
 
 @dataclass

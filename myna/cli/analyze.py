@@ -9,16 +9,16 @@ from pathlib import Path
 
 import typer
 
-from myna.cli.console import console, err_console, markup, progress_bar
-from myna.cli.render import entity_table, span_list_table, token_table
+from myna.core.console import console, err_console, markup, progress_bar
+from myna.core.errors import InputError
+from myna.core.example import Example
 from myna.data.cells import ReadReport
-from myna.data.example import Example
 from myna.data.formats import detect_format, existing_file, read_examples
 from myna.data.tabular import count_rows
-from myna.errors import InputError
 from myna.text.analyze import DEFAULT_BATCH_SIZE, analyze
 from myna.text.features import FEATURES, TOKEN_FEATURES, parse_features
 from myna.text.linker import DEFAULT_THRESHOLD, EntityLinker
+from myna.text.render import entity_table, span_list_table, token_table
 
 TABLE_DOCS = 20  # print full per-document tables up to this many documents
 ENTITY_ROWS = 200  # entity rows shown in the terminal for bigger inputs
@@ -50,7 +50,7 @@ def analyze_command(
     if link is not None:
         features |= {"ner"}
     if out is not None:
-        from myna.data.atomic import refuse_input_as_output
+        from myna.core.atomic import refuse_input_as_output
         from myna.text.output import output_format
 
         output_format(out)

@@ -14,8 +14,8 @@ import typer
 from myna.annotate.database import open_store
 from myna.annotate.recipes import Recipe, parse_labels
 from myna.annotate.store import Dataset, Store
-from myna.cli.console import err_console, markup, progress_bar
-from myna.errors import InputError
+from myna.core.console import err_console, markup, progress_bar
+from myna.core.errors import InputError
 
 app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL store.",
                   no_args_is_help=True)
@@ -92,8 +92,8 @@ def server_options(host: str, port: int, password: str | None, api_key_file: Pat
                    allowed_host: list[str], claim_minutes: float = 30.0) -> ServerOptions:
     """Refuses (before any slow work) to listen beyond loopback unprotected, a short
     password, and a negative claim time; warns about a password on the command line."""
-    from myna.serve.auth import is_loopback, load_keys
-    from myna.serve.hosts import allowed_hosts_for
+    from myna.core.web.auth import is_loopback, load_keys
+    from myna.core.web.hosts import allowed_hosts_for
 
     keys = load_keys(api_key_file)
     if not is_loopback(host) and not keys and not password:
@@ -117,7 +117,7 @@ def server_options(host: str, port: int, password: str | None, api_key_file: Pat
 def serve(store: Store, ds: Dataset, recipe: Recipe, options: ServerOptions) -> None:
     from myna.annotate.server import create_app
     from myna.annotate.service import AnnotationService
-    from myna.serve import http
+    from myna.core.web import server as http
 
     service = AnnotationService(store, ds, recipe, claim_ttl=options.claim_ttl)
     app = create_app(service, password=options.password, keys=options.keys,

@@ -11,8 +11,8 @@ from rich.table import Table
 from myna.annotate.database import open_store
 from myna.annotate.recipes import parse_labels
 from myna.cli.annotate import DB, MODEL, SKIP_INVALID, TEXT_COL, app, row_total
-from myna.cli.console import console, err_console, markup, progress_bar
-from myna.errors import InputError
+from myna.core.console import console, err_console, markup, progress_bar
+from myna.core.errors import InputError
 
 
 @app.command("db-in")

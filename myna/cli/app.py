@@ -10,9 +10,9 @@ from pathlib import Path
 import typer
 
 from myna.app.settings import MAX_CHARS, AppSettings
-from myna.cli.console import err_console
-from myna.errors import InputError
-from myna.processes import Terminated, run_child
+from myna.core.console import err_console
+from myna.core.errors import InputError
+from myna.core.processes import Terminated, run_child
 
 
 def app_command(
@@ -34,7 +34,7 @@ def app_command(
                                   help="Longest text the pages will run."),
 ) -> None:
     """Explore a dataset, compare NER models, classify, analyse, browse models (Streamlit)."""
-    from myna.serve.auth import is_loopback
+    from myna.core.web.auth import is_loopback
 
     if not is_loopback(host):
         raise InputError(f"refusing to serve the app on {host}: it has no login; bind to "

@@ -8,9 +8,9 @@ import typer
 
 from myna.batch.output import Existing
 from myna.batch.run import ENGINES, BatchRequest, run_batch
-from myna.batch.tasks import BATCH_TASKS
-from myna.cli.console import err_console, markup, progress_bar
-from myna.errors import InputError
+from myna.core.console import err_console, markup, progress_bar
+from myna.core.errors import InputError
+from myna.tasks.registry import task_names
 
 app = typer.Typer(help="Batch inference over files: local processes or Apache Spark.",
                   no_args_is_help=True)
@@ -22,7 +22,8 @@ def run_command(
                               help="CSV, TSV, JSONL or Parquet; with --engine spark any "
                                    "filesystem URI Spark reads (s3a://, hdfs://)."),
     column: str = typer.Option("text", "--column", "-c", help="Column holding the text."),
-    task: str = typer.Option("ner", "--task", "-t", help=f"One of {', '.join(BATCH_TASKS)}."),
+    task: str = typer.Option("ner", "--task", "-t", help="One of "
+                             f"{', '.join(task_names())} (the task registry)."),
     model: str | None = typer.Option(
         None, "--model", "-m", help="models:/NAME@ALIAS, runs:/ID/model, a model directory or an "
                                     "installed pipeline (embed: an encoder directory)."),
@@ -54,18 +55,13 @@ def run_command(
     report: Path | None = typer.Option(None, "--report", help="Also write the summary as JSON."),
 ) -> None:
     """Run a model over every row; write the input columns, the result and an `error` column."""
-    if skip_existing and overwrite:
-        raise InputError("give --skip-existing or --overwrite, not both")
-    existing = (Existing.skip if skip_existing else
-                Existing.overwrite if overwrite else Existing.error)
-    if master and engine == "local":
-        engine = "spark"  # a master only means something to Spark
-    request = BatchRequest(
-        input=input, output=output, column=column, task=task, model=model, engine=engine,
-        master=master or ("local[*]" if engine == "spark" and not _under_spark_submit() else None),
-        partitions=partitions, fmt=fmt, encoding=encoding, kb=str(kb) if kb else None,
-        n_process=n_process, batch_size=batch_size, max_chars=max_chars, existing=existing,
-        ship_model=ship_model)
+    request = batch_request(input=input, output=output, column=column, task=task, model=model,
+                            engine=engine, master=master, partitions=partitions, fmt=fmt,
+                            encoding=encoding, kb=kb, n_process=n_process,
+                            batch_size=batch_size, max_chars=max_chars,
+                            skip_existing=skip_existing, overwrite=overwrite,
+                            ship_model=ship_model)
+    engine = request.engine
     unit = "rows" if engine == "local" else "Spark tasks"
     with progress_bar() as bar:
         bar_task = bar.add_task(f"{task} ({unit})", total=None, rate="")
@@ -80,6 +76,27 @@ def run_command(
         err_console.print(f"first error: {summary.first_error}", highlight=False)
     if report is not None:
         summary.write(report)
+
+
+def batch_request(*, input: str, output: str, column: str, task: str, model: str | None,
+                  engine: str, master: str | None, partitions: int | None, fmt: str | None,
+                  encoding: str, kb: Path | None, n_process: int, batch_size: int,
+                  max_chars: int | None, skip_existing: bool, overwrite: bool,
+                  ship_model: bool) -> BatchRequest:
+    """The request that `myna batch run`'s options describe (`myna jobs` stores it)."""
+    if skip_existing and overwrite:
+        raise InputError("give --skip-existing or --overwrite, not both")
+    existing = (Existing.skip if skip_existing else
+                Existing.overwrite if overwrite else Existing.error)
+    if master and engine == "local":
+        engine = "spark"  # a master only means something to Spark
+    request = BatchRequest(
+        input=input, output=output, column=column, task=task, model=model, engine=engine,
+        master=master or ("local[*]" if engine == "spark" and not _under_spark_submit() else None),
+        partitions=partitions, fmt=fmt, encoding=encoding, kb=str(kb) if kb else None,
+        n_process=n_process, batch_size=batch_size, max_chars=max_chars, existing=existing,
+        ship_model=ship_model)
+    return request
 
 
 def _under_spark_submit() -> bool:

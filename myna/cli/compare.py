@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console, markup
-from myna.train.compare import compare, write_displacy
-from myna.train.labelmap import parse_label_map
+from myna.core.console import console, err_console, markup
+from myna.evaluate.compare import compare, write_displacy
+from myna.evaluate.labelmap import parse_label_map
 
 
 def _f(value: float | None) -> str:
@@ -18,8 +18,8 @@ def _f(value: float | None) -> str:
 
 
 def compare_command(
-    base: str = typer.Argument(..., help="Base model (name or directory)."),
-    custom: str = typer.Argument(..., help="Custom model (name or directory)."),
+    base: str = typer.Argument(..., help="Base model: a name, directory or models:/… URI."),
+    custom: str = typer.Argument(..., help="Custom model: a name, directory or models:/… URI."),
     data: Path = typer.Argument(..., help="Labelled data both are scored on."),
     text_column: str = typer.Option("text", "--text-column", "-c"),
     label_column: str | None = typer.Option(None, "--label-column", "-l"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console, markup
-from myna.data.atomic import refuse_input_as_output
+from myna.core.atomic import refuse_input_as_output
+from myna.core.console import console, err_console, markup
 from myna.data.cells import ReadReport
 from myna.data.formats import FORMATS, detect_format, read_examples, write_examples
 from myna.data.splits import train_dev_split

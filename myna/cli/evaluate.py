@@ -8,14 +8,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console, markup
-from myna.train.evaluate import evaluate
-from myna.train.labelmap import parse_label_map
-from myna.train.reports import find_history, write_report
+from myna.core.console import console, err_console, markup
+from myna.evaluate.labelmap import parse_label_map
+from myna.evaluate.reports import find_history, write_report
+from myna.evaluate.scoring import evaluate
 
 
 def evaluate_command(
-    model: str = typer.Argument(..., help="Pipeline directory or installed name."),
+    model: str = typer.Argument(..., help="A pipeline directory, installed name, "
+                                          "models:/NAME@ALIAS, models:/NAME/3 or runs:/ID/model."),
     data: Path = typer.Argument(..., help="Labelled data (CoNLL, JSONL, Prodigy, CSV, DocBin)."),
     text_column: str = typer.Option("text", "--text-column", "-c"),
     label_column: str | None = typer.Option(None, "--label-column", "-l"),

@@ -7,22 +7,26 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console, markup
-from myna.errors import InputError
+from myna.core.console import console, err_console, markup
+from myna.core.errors import InputError
 
 app = typer.Typer(help="Scheduled and file-triggered batch jobs.", no_args_is_help=True)
 PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
 def _store():
+    """The job store, with jobs stored as arguments by Myna 0.1 migrated to requests."""
     from myna.batch.jobstore import JobStore
-    from myna.db import get_engine
+    from myna.core.db import get_engine
 
-    return JobStore(get_engine())
+    store = JobStore(get_engine())
+    store.migrate_requests(batch_request_of)
+    return store
 
 
-def _check_batch_args(args: list[str], watched: bool) -> list[str]:
-    """Parse the arguments as `myna batch run` would, so a typo fails now, not at 3 a.m."""
+def batch_request_of(args: list[str], watched: bool) -> dict:
+    """Parse the arguments as `myna batch run` would (a typo fails now, not at 3 a.m.) into
+    the batch request the job stores."""
     from myna.cli import batch
 
     if not args:
@@ -35,12 +39,13 @@ def _check_batch_args(args: list[str], watched: bool) -> list[str]:
     if watched and not {"--input", "-i"} & set(probe):
         probe = ["--input", "{file}", *probe]
     try:
-        command.make_context("run", probe, resilient_parsing=False)
+        ctx = command.make_context("run", probe, resilient_parsing=False)
     except Exception as err:  # Typer ships its own click: match on the interface
         if not hasattr(err, "format_message"):
             raise
         raise InputError(f"batch arguments: {err.format_message()}") from None
-    return args
+    params = {k: v for k, v in ctx.params.items() if k != "report"}
+    return batch.batch_request(**params).to_dict()
 
 
 @app.command("add", context_settings=PASSTHROUGH)
@@ -57,7 +62,7 @@ def add_command(
     from myna.batch.jobstore import Job, utcnow
 
     job = Job(name=name, kind="schedule", schedule=check_schedule(schedule),
-              args=_check_batch_args(ctx.args, watched=False), retries=retries,
+              args=ctx.args, request=batch_request_of(ctx.args, watched=False), retries=retries,
               backoff_s=backoff)
     _store().add(job)
     err_console.print(f"added {name}; next run {next_time(job, utcnow()):%Y-%m-%d %H:%M} UTC "
@@ -80,7 +85,7 @@ def watch_command(
         raise InputError("no such folder", where=str(directory))
     job = Job(name=name or f"watch-{directory.resolve().name}", kind="watch",
               watch_dir=str(directory.resolve()), pattern=pattern,
-              args=_check_batch_args(ctx.args, watched=True), retries=retries,
+              args=ctx.args, request=batch_request_of(ctx.args, watched=True), retries=retries,
               backoff_s=backoff)
     _store().add(job)
     err_console.print(f"added {job.name}: each new {pattern} in {job.watch_dir} runs once "

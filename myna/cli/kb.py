@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.cli.console import console, err_console
-from myna.data.atomic import refuse_input_as_output
+from myna.core.atomic import refuse_input_as_output
+from myna.core.console import console, err_console
 from myna.text.kb import KnowledgeBase, build_from_csv
 
 app = typer.Typer(help="Knowledge bases for entity linking.", no_args_is_help=True)

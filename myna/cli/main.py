@@ -19,14 +19,14 @@ from myna.cli import (
     evaluate,
     jobs,
     kb,
-    models,
+    registry,
     serve,
     train,
 )
 from myna.cli.app import app_command
-from myna.cli.console import err_console, markup
-from myna.errors import MynaError
-from myna.processes import handle_sigterm, received
+from myna.core.console import err_console, markup
+from myna.core.errors import MynaError
+from myna.core.processes import handle_sigterm, received
 
 app = typer.Typer(
     name="myna",
@@ -60,7 +60,7 @@ app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
-app.add_typer(models.app, name="models")
+app.add_typer(registry.app, name="models")
 app.add_typer(train.app, name="train")
 
 
@@ -100,8 +100,8 @@ def main() -> None:
                           highlight=False)
         sys.exit(1)
     except USAGE_ERRORS as exc:  # unknown option, missing or bad value
-        exc.show()
-        sys.exit(exc.exit_code)
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     except KeyboardInterrupt:
         _exit(130)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from myna.cli.console import err_console
-from myna.errors import InputError
+from myna.core.console import err_console
+from myna.core.errors import InputError
 from myna.serve.settings import MB, ServeSettings
 
 DEFAULTS = ServeSettings()
@@ -61,11 +61,11 @@ def serve_command(
     poll_seconds: float = typer.Option(10.0, "--poll-seconds", help="Registry poll interval."),
 ) -> None:
     """Serve a model over REST: /v1/ner, /v1/classify, /v1/analyze, /v1/link, /invocations."""
-    from myna.serve import http
+    from myna.core.web import server as http
+    from myna.core.web.auth import check_binding, load_keys
+    from myna.core.web.hosts import allowed_hosts_for
     from myna.serve.app import build_app
-    from myna.serve.auth import check_binding, load_keys
     from myna.serve.holder import ModelHolder, load_in_processes
-    from myna.serve.hosts import allowed_hosts_for
 
     keys = load_keys(api_key_file)
     check_binding(host, keys)  # before the slow part: a refused start should be quick

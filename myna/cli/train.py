@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.table import Table
 
-from myna.cli.console import console, err_console, markup, progress_bar
 from myna.train.configs import BLANK
-from myna.train.runner import TrainResult, TrainSpec, train
+from myna.train.progress import train_with_progress
+from myna.train.runner import TrainSpec
 
 app = typer.Typer(help="Train NER and text-classification models.", no_args_is_help=True)
 
@@ -41,43 +39,11 @@ BATCH = typer.Option(None, "--batch-size",
                           "Lower it if training runs out of memory.")
 
 
-def _run(spec: TrainSpec) -> TrainResult:
+def _train(spec: TrainSpec) -> None:
     if (spec.source is None) == (spec.dataset is None):
         raise typer.BadParameter("give a SOURCE file or --from-dataset NAME (one of them)",
                                  param_hint="SOURCE")
-    with progress_bar() as progress:
-        task = progress.add_task(f"train {spec.task}", total=spec.epochs, rate="")
-
-        def on_eval(entry: dict[str, Any]) -> None:
-            loss = sum(entry["losses"].values())
-            progress.update(task, completed=entry["epoch"] or 0,
-                            rate=f"step {entry['step']} · loss {loss:.2f} · "
-                                 f"dev {entry['score'] or 0:.3f}")
-
-        result = train(spec, on_eval)
-        progress.update(task, completed=spec.epochs)
-    _report(result)
-    return result
-
-
-def _report(result: TrainResult) -> None:
-    scores = result.scores
-    table = Table(title="Dev scores (model-best)", title_justify="left")
-    for col in ("label", "precision", "recall", "F1"):
-        table.add_column(col, justify="left" if col == "label" else "right")
-    per_label = scores.get("ents_per_type") or scores.get("cats_f_per_type") or {}
-    for label, s in sorted(per_label.items()):
-        table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
-    if "ents_f" in scores:
-        table.add_row(markup("[bold]all (micro)"), f"{scores['ents_p']:.3f}",
-                      f"{scores['ents_r']:.3f}", f"{scores['ents_f']:.3f}")
-    if "cats_macro_f" in scores:
-        table.add_row(markup("[bold]macro F1"), "", "", f"{scores['cats_macro_f']:.3f}")
-    console.print(table)
-    if result.stopped_early:
-        err_console.print(f"stopped early: {result.stopped_early}")
-    err_console.print(f"model: {result.best_model}\nconfig: {result.config}\n"
-                      f"MLflow run: {result.run_id}")
+    train_with_progress(spec)
 
 
 @app.command("ner")
@@ -97,7 +63,7 @@ def ner_command(
                                       "data, so a small new-label set does not drown the old."),
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
-    _run(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
+    _train(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
@@ -118,7 +84,7 @@ def textcat_command(
                                    help="One category per text (softmax) or several."),
 ) -> None:
     """Train a text classifier (exclusive or multi-label)."""
-    _run(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
+    _train(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,

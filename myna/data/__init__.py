@@ -1,6 +1,6 @@
 """Readers, writers, splits and statistics; everything yields or takes `Example` records."""
 
-from myna.data.example import Example, Span, Token
+from myna.core.example import Example, Span, Token
 from myna.data.formats import FORMATS, detect_format, read_examples, write_examples
 from myna.data.splits import train_dev_split
 from myna.data.stats import compute_stats

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 @dataclass

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from myna.core.errors import InputError
+from myna.core.example import Example, Span, Token
 from myna.data.cells import check_utf8
-from myna.data.example import Example, Span, Token
-from myna.errors import InputError
 
 TAG_RE = re.compile(r"^(?:O|[BIELSU]-\S+)$")
 SCHEMES = ("bio", "iob1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from myna.data.example import Example, Span, Token
-from myna.errors import InputError
+from myna.core.errors import InputError
+from myna.core.example import Example, Span, Token
 
 
 def _vocab():

@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from myna.data.atomic import atomic_path
+from myna.core.atomic import atomic_path
+from myna.core.errors import InputError
+from myna.core.example import Example
 from myna.data.cells import ReadReport
-from myna.data.example import Example
-from myna.errors import InputError
 
 FORMATS = ("csv", "tsv", "jsonl", "prodigy", "parquet", "conll", "spacy")
 EXTENSIONS = {
@@ -106,7 +106,7 @@ def write_examples(examples: Iterable[Example], path: str | Path, fmt: str | Non
 
 
 def _flat_row(ex: Example) -> dict:
-    label = max(ex.cats, key=ex.cats.get) if ex.cats else None
+    label = max(ex.cats, key=ex.cats.__getitem__) if ex.cats else None
     return {"text": ex.text, "label": label,
             "spans": json.dumps([s.to_dict() for s in ex.spans]),
             "cats": json.dumps(ex.cats), "meta": json.dumps(ex.meta, default=str)}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from myna.data.example import Example, Span
-from myna.errors import InputError
+from myna.core.errors import InputError
+from myna.core.example import Example, Span
 
 PRODIGY_KEYS = {"answer", "accept", "options", "_input_hash", "_task_hash", "_session_id"}
 PRODIGY_META = ("answer", "_input_hash", "_task_hash", "_session_id", "_annotator_id",

@@ -6,7 +6,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from myna.data.example import Example
+from myna.core.example import Example
 
 
 def strata_key(ex: Example, label_counts: Counter) -> str:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from myna.data.example import Example
+from myna.core.example import Example
 
 
 @dataclass

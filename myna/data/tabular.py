@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from myna.core.errors import InputError
+from myna.core.example import Example, Span
 from myna.data.cells import ReadReport, cell_to_text, check_utf8
-from myna.data.example import Example, Span
-from myna.errors import InputError
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

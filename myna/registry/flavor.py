@@ -1,29 +1,36 @@
-"""The ``myna`` MLflow flavor: any Myna pipeline (NER, textcat, analysis) as an MLflow Model.
+"""The ``myna`` MLflow flavor: any model Myna loads (a spaCy pipeline, a sentence encoder, …)
+as an MLflow Model; its tasks and their columns come from the task registry.
 
-The MLmodel file lists three ways to load the same artifact:
+The MLmodel file lists the ways to load the same artifact:
 - ``python_function``: ``mlflow.pyfunc.load_model(uri).predict(texts)`` returns a DataFrame with
-  ``entities`` (NER), ``predictions`` ({label: score}, like MLflow's spaCy flavor) or the
-  analysis columns; ``params={"task": ...}`` picks another task the pipeline can do. This is
-  also what ``mlflow.pyfunc.spark_udf`` and ``mlflow models serve`` call.
-- ``myna``: ``load_model(uri)`` gives the spaCy pipeline back (``myna serve`` uses it).
-- ``spacy``: MLflow's own ``mlflow.spacy.load_model(uri)`` works on it as well.
+  the default task's columns (``entities`` for NER, ``predictions`` ({label: score}, like
+  MLflow's spaCy flavor) for textcat, ``embedding``, the analysis columns) and ``error``;
+  ``params={"task": ...}`` picks another task the model can do. This is also what
+  ``mlflow.pyfunc.spark_udf`` and ``mlflow models serve`` call.
+- ``myna``: ``load_model(uri)`` gives the library's own model back; the flavor records its
+  ``kind`` (the backend) and tasks.
+- ``spacy`` (spaCy pipelines): MLflow's own ``mlflow.spacy.load_model(uri)`` works on it too.
 MLflow's spaCy flavor gives a pipeline without ``textcat`` no pyfunc flavor (mlflow#2772).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-from myna.errors import InputError
-from myna.text.predictor import Predictor, pipeline_tasks
+from myna.core.errors import InputError
+from myna.models.base import LoadedModel
+from myna.models.mlflow_refs import FLAVOR_NAME, flavor_directory
+from myna.tasks import Predictor, Task
+from myna.tasks.schemas import mlflow_schema, with_error
 
-FLAVOR_NAME = "myna"
-PIPELINE_DIR = "pipeline"
+MODEL_DIR = "model"
 TEXT_COLUMN = "text"
 
 
@@ -33,44 +40,35 @@ def myna_version() -> str:
     return version("myna")
 
 
-def output_schema(task: str):
-    """What ``predict`` returns for ``task``, as an MLflow schema (``None`` for analysis)."""
-    from mlflow.types.schema import Array, ColSpec, DataType, Map, Object, Property, Schema
-
-    if task == "ner":
-        entity = Object([Property("text", DataType.string),
-                         Property("start_char", DataType.long),
-                         Property("end_char", DataType.long),
-                         Property("label", DataType.string),
-                         Property("kb_id", DataType.string, required=False)])
-        columns = [ColSpec(Array(entity), "entities")]
-    elif task == "textcat":
-        columns = [ColSpec(Map(DataType.double), "predictions"),
-                   ColSpec(DataType.string, "label"), ColSpec(DataType.double, "score")]
-    else:
+def pyfunc_schema(task: Task, model: LoadedModel | None = None) -> pa.Schema | None:
+    """What ``predict`` returns for ``task``: its columns as MLflow names them, plus
+    ``error`` (every row says why it failed, or null, so one bad cell does not fail a Spark
+    job; it also makes the result a struct: MLflow's spark_udf mis-nests a lone array<struct>
+    column)."""
+    schema = task.output_schema(model)
+    if schema is None:
         return None
-    # Every row says why it failed (or null), so one bad cell does not fail a Spark job. It
-    # also makes the result a struct: MLflow's spark_udf mis-nests a lone array<struct> column.
-    return Schema([*columns, ColSpec(DataType.string, "error", required=False)])
+    renamed = [f.with_name(task.pyfunc_names.get(f.name, f.name)) for f in schema]
+    return with_error(pa.schema(renamed))
 
 
-def signature(task: str):
+def signature(task: Task, model: LoadedModel | None = None):
     from mlflow.models import ModelSignature
     from mlflow.types.schema import ColSpec, DataType, ParamSchema, ParamSpec, Schema
 
+    outputs = pyfunc_schema(task, model)
     # Unnamed, so a plain list of strings passes MLflow's schema check as well as a DataFrame.
     return ModelSignature(inputs=Schema([ColSpec(DataType.string)]),
-                          outputs=output_schema(task),
-                          params=ParamSchema([ParamSpec("task", DataType.string, task)]))
+                          outputs=None if outputs is None else mlflow_schema(outputs),
+                          params=ParamSchema([ParamSpec("task", DataType.string, task.name)]))
 
 
 def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
                pip_requirements: list[str] | None = None, metadata: dict | None = None,
-               **_: Any) -> None:
-    """Write the spaCy pipeline ``pipeline`` (a directory or an installed name) into a new
-    MLflow Model at ``path``."""
+               kb: str | Path | None = None, **_: Any) -> None:
+    """Write the model ``pipeline`` (any reference `myna.load` takes) into a new MLflow Model
+    at ``path``; ``kb``, a knowledge base, goes with it (the ``link`` task)."""
     import mlflow
-    import spacy
     from mlflow.models import Model
     from mlflow.pyfunc import add_to_model
     from mlflow.utils.environment import _mlflow_conda_env, _PythonEnv
@@ -78,31 +76,45 @@ def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
     path = Path(path)
     if path.exists() and any(path.iterdir()):
         raise InputError(f"{path} already exists and is not empty")
-    from myna.text.models import resolve_model
+    from myna.models import load
 
-    nlp = spacy.load(resolve_model(pipeline))
-    tasks = pipeline_tasks(nlp)
+    model = load(str(pipeline), str(kb) if kb else None)
+    predictor = Predictor(model)
+    tasks = predictor.tasks
     path.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(path / PIPELINE_DIR)
-    model = mlflow_model if mlflow_model is not None else Model()
-    model.signature = signature(tasks[0])
-    model.metadata = {**(model.metadata or {}), **(metadata or {}),
-                      "myna_tasks": tasks, "labels": Predictor(nlp).labels}
-    requirements = pip_requirements or [f"myna=={myna_version()}",
-                                        f"spacy=={spacy.__version__}",
-                                        f"mlflow=={mlflow.__version__}"]
-    add_to_model(model, loader_module=__name__, data=PIPELINE_DIR, conda_env="conda.yaml",
+    model.save(path / MODEL_DIR)
+    extra = {}
+    if kb:
+        extra["kb"] = f"kb{Path(kb).suffix.lower()}"
+        shutil.copyfile(kb, path / extra["kb"])
+    mlflow_model = mlflow_model if mlflow_model is not None else Model()
+    mlflow_model.signature = signature(predictor.task(tasks[0]), model)
+    mlflow_model.metadata = {**(mlflow_model.metadata or {}), **(metadata or {}),
+                             "myna_tasks": tasks, "labels": predictor.labels}
+    versions = _library_versions(model.kind)
+    requirements = pip_requirements or [f"myna=={myna_version()}", f"mlflow=={mlflow.__version__}",
+                                        *(f"{k}=={v}" for k, v in versions.items())]
+    add_to_model(mlflow_model, loader_module=__name__, data=MODEL_DIR, conda_env="conda.yaml",
                  python_env="python_env.yaml")
-    model.add_flavor(FLAVOR_NAME, data=PIPELINE_DIR, tasks=tasks, default_task=tasks[0],
-                     myna_version=myna_version(), spacy_version=spacy.__version__)
-    model.add_flavor("spacy", data=PIPELINE_DIR, spacy_version=spacy.__version__)
-    model.save(str(path / "MLmodel"))
+    mlflow_model.add_flavor(FLAVOR_NAME, data=MODEL_DIR, kind=model.kind, tasks=tasks,
+                            default_task=tasks[0], myna_version=myna_version(), **extra,
+                            **{f"{k.replace('-', '_')}_version": v for k, v in versions.items()})
+    if model.kind == "spacy":  # MLflow's own mlflow.spacy.load_model works on it as well
+        mlflow_model.add_flavor("spacy", data=MODEL_DIR, spacy_version=versions["spacy"])
+    mlflow_model.save(str(path / "MLmodel"))
     import yaml
 
     (path / "conda.yaml").write_text(yaml.safe_dump(
         _mlflow_conda_env(additional_pip_deps=requirements)))
     (path / "requirements.txt").write_text("\n".join(requirements) + "\n")
     _PythonEnv.current().to_yaml(str(path / "python_env.yaml"))
+
+
+def _library_versions(kind: str) -> dict[str, str]:
+    from importlib.metadata import version
+
+    library = {"spacy": "spacy", "sentence-transformers": "sentence-transformers"}.get(kind)
+    return {library: version(library)} if library else {}
 
 
 def log_model(pipeline: str | Path, name: str = "model", registered_model_name: str | None = None,
@@ -116,22 +128,18 @@ def log_model(pipeline: str | Path, name: str = "model", registered_model_name: 
 
 
 def local_pipeline(model_uri: str, dst_path: str | None = None) -> Path:
-    """Download (if remote) an MLflow Model of this flavor; return its pipeline directory."""
-    from mlflow.artifacts import download_artifacts
-    from mlflow.models import Model
-
-    local = Path(download_artifacts(artifact_uri=model_uri, dst_path=dst_path))
-    flavors = Model.load(str(local / "MLmodel")).flavors
-    if FLAVOR_NAME not in flavors:
-        raise InputError(f"{model_uri} is not a Myna model (flavors: {', '.join(flavors)})")
-    return local / flavors[FLAVOR_NAME]["data"]
+    """Download (if remote) an MLflow Model of this flavor; return its model directory."""
+    return flavor_directory(model_uri, dst_path)[0]
 
 
 def load_model(model_uri: str, dst_path: str | None = None):
-    """The spaCy pipeline inside a Myna MLflow Model."""
-    import spacy
+    """The library's own model inside a Myna MLflow Model (a spaCy ``Language``, a
+    ``SentenceTransformer``)."""
+    from myna.models import load_resolved
+    from myna.models.resolver import Resolved
 
-    return spacy.load(local_pipeline(model_uri, dst_path))
+    directory, kind = flavor_directory(model_uri, dst_path)
+    return load_resolved(Resolved(str(directory), kind, model_uri)).obj
 
 
 class MynaPyfunc:
@@ -144,24 +152,13 @@ class MynaPyfunc:
         return self.predictor.nlp
 
     def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        task = self.predictor.check_task((params or {}).get("task"))
-        rows = pyfunc_rows(task, self.predictor.predict(_texts(model_input), task, errors="row"))
-        frame = pd.DataFrame(rows, columns=PYFUNC_COLUMNS.get(task))
+        task = self.predictor.task((params or {}).get("task"))
+        rows = self.predictor.predict(_texts(model_input), task.name, errors="row")
+        records = [task.pyfunc_record(row) for row in rows]
+        schema = pyfunc_schema(task, self.predictor.model)
+        frame = pd.DataFrame(records, columns=None if schema is None else schema.names)
         frame["error"] = pd.Series([r["error"] for r in rows], dtype=object)  # None, not NaN
         return frame
-
-
-PYFUNC_COLUMNS = {"ner": ["entities", "error"], "link": ["entities", "error"],
-                  "textcat": ["predictions", "label", "score", "error"]}
-
-
-def pyfunc_rows(task: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Predictor records as the pyfunc returns them: categories under ``predictions``, as
-    MLflow's spaCy flavor names them, so its clients read Myna models unchanged."""
-    if task != "textcat":
-        return rows
-    return [{"predictions": r["cats"], "label": r["label"], "score": r["score"],
-             "error": r.get("error")} for r in rows]
 
 
 def _texts(model_input: Any) -> list:
@@ -186,8 +183,13 @@ def _texts(model_input: Any) -> list:
 
 def _load_pyfunc(path: str) -> MynaPyfunc:
     """Called by ``mlflow.pyfunc.load_model`` with the flavor's ``data`` directory."""
-    import spacy
+    from myna.models import load_resolved
+    from myna.models.mlflow_refs import flavor_conf
+    from myna.models.resolver import Resolved
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return MynaPyfunc(Predictor(spacy.load(path), name=str(path)))
-
+    root = Path(path).parent
+    conf = flavor_conf(root)
+    kb = str(root / conf["kb"]) if conf.get("kb") else None
+    resolved = Resolved(str(path), conf.get("kind", "spacy"), str(path), kb=kb)
+    return MynaPyfunc(Predictor(load_resolved(resolved)))

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from myna.errors import MynaError
-from myna.serve.auth import KeyGuard
+from myna.core.errors import MynaError
+from myna.core.web.auth import KeyGuard
+from myna.core.web.hosts import HostGuard
+from myna.core.web.limits import BodyLimitMiddleware
 from myna.serve.holder import ModelHolder
-from myna.serve.hosts import HostGuard
-from myna.serve.limits import BodyLimitMiddleware
 from myna.serve.metrics import Metrics
 from myna.serve.routes import mlflow_protocol, ops, predict
 from myna.serve.scheduler import Scheduler
@@ -32,12 +34,12 @@ ERRORS_SHOWN = 5  # validation errors listed in a 422; the rest are counted
 
 def _validation_message(err: RequestValidationError) -> tuple[int, str]:
     """Malformed JSON → 400 naming the position; wrong shapes → 422 naming the field."""
-    errors = err.errors()
+    errors = list(err.errors())
     first = errors[0] if errors else {}
     if first.get("type") == "json_invalid":
         ctx = first.get("ctx") or {}
         loc = first.get("loc") or ()
-        where = f" at character {loc[1]}" if len(loc) > 1 else ""
+        where = f" at character {loc[1]}" if len(loc) > 1 else ""  # type: ignore[misc]
         return 400, f"malformed JSON{where}: {ctx.get('error', 'cannot parse the body')}"
     field = ".".join(str(p) for p in first.get("loc", []) if p != "body") or "body"
     more = f" (and {len(errors) - 1:,} more problems)" if len(errors) > 1 else ""
@@ -61,7 +63,7 @@ def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
                               "`/invocations` speaks MLflow's scoring protocol.")
     app.state.holder, app.state.settings = holder, settings
     app.state.metrics, app.state.scheduler = metrics, scheduler
-    for router in (predict.router, mlflow_protocol.router, ops.router):
+    for router in (predict.task_router(), mlflow_protocol.router, ops.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)
@@ -91,7 +93,7 @@ def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
     return app
 
 
-def _plain(errors: list) -> list:
+def _plain(errors: Sequence[Any]) -> list:
     """Validation errors hold the offending input, which may be large or bytes: keep a short,
     JSON-safe description of it."""
     return [{"type": e.get("type"), "loc": [str(p) for p in e.get("loc", ())],

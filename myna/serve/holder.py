@@ -12,12 +12,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from myna.errors import ModelNotFoundError
-from myna.registry.models import REGISTRY_URI
-from myna.text.predictor import Predictor
+from myna.core.errors import ModelNotFoundError
+from myna.models.mlflow_refs import REGISTRY_URI
+from myna.tasks import Predictor
 
 if TYPE_CHECKING:
     from myna.text.linker import EntityLinker
@@ -38,45 +37,30 @@ class Loaded:
         return self.replicas[0]
 
 
-def resolve_source(source: str) -> tuple[str, str | None]:
-    """``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow model directory, a
-    spaCy pipeline directory or an installed pipeline name → (the pipeline to load, the
-    registry version behind it or None)."""
-    if source.startswith(("models:/", "runs:/")) or (Path(source) / "MLmodel").is_file():
-        from myna.registry import models
-
-        resolved = models.resolve_uri(source) if source.startswith("models:/") else source
-        version = resolved.rsplit("/", 1)[1] if resolved.startswith("models:/") else None
-        return str(models.pipeline_path(resolved)), version
-    from myna.text.models import resolve_model
-
-    return str(resolve_model(source)), None
-
-
 def load_predictor(source: str, kb: str | EntityLinker | None = None,
                    replicas: int = 1) -> Loaded:
     """Copies in this process; ``kb`` a knowledge-base file or an already prepared linker
     (shared by the copies: it locks around its encoder)."""
-    import spacy
-
+    from myna.models import load_resolved, resolve
     from myna.text.linker import EntityLinker
 
     linker = EntityLinker.from_file(kb) if isinstance(kb, str) else kb
-    pipeline, version = resolve_source(source)
+    resolved = resolve(source)
     copies = []
     for _ in range(max(1, replicas)):
-        predictor = Predictor(spacy.load(pipeline), name=source, linker=linker)
+        predictor = Predictor(load_resolved(resolved, linker=linker), name=source)
         predictor.warm_up()
         copies.append(predictor)
-    return Loaded(tuple(copies), source, version)
+    return Loaded(tuple(copies), source, resolved.version)
 
 
 def load_in_processes(source: str, kb: str | None = None, replicas: int = 2) -> Loaded:
     """Each copy in a worker process of its own; they load side by side."""
+    from myna.models import resolve
     from myna.serve.workers import ModelSource, ProcessReplica
 
-    pipeline, version = resolve_source(source)
-    spec = ModelSource(pipeline, source, kb)
+    resolved = resolve(source)
+    spec = ModelSource(resolved, kb)
     copies = [ProcessReplica(spec, wait=False) for _ in range(max(1, replicas))]
     try:
         for copy in copies:
@@ -85,7 +69,7 @@ def load_in_processes(source: str, kb: str | None = None, replicas: int = 2) -> 
         for copy in copies:
             copy.close()
         raise
-    return Loaded(tuple(copies), source, version)
+    return Loaded(tuple(copies), source, resolved.version)
 
 
 class ModelHolder:
@@ -125,12 +109,12 @@ class ModelHolder:
         self._thread.start()
 
     def _poll(self, interval_s: float) -> None:
-        from myna.registry import models
+        from myna.models.mlflow_refs import resolve_uri
 
         source = self._loaded.source
         while not self._stop.wait(interval_s):
             try:
-                version = models.resolve_uri(source).rsplit("/", 1)[1]
+                version = resolve_uri(source).rsplit("/", 1)[1]
                 if version != self._loaded.version:
                     log.info("alias %s moved to version %s; loading it", source, version)
                     self.swap(self._reload(source))

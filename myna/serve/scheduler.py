@@ -26,7 +26,7 @@ from typing import Any
 from myna.serve.holder import ModelHolder
 from myna.serve.metrics import Metrics
 from myna.serve.settings import ServeSettings
-from myna.text.predictor import Predictor
+from myna.tasks import Predictor
 
 
 class Overloaded(Exception):
@@ -192,6 +192,7 @@ class Scheduler:
                 ready_at = min(fresh) + self.settings.max_wait_ms / 1000
                 delay = ready_at - time.monotonic()
                 if delay > 0:
+                    assert self._loop is not None
                     self._wakeup = self._loop.call_later(delay, self._dispatch)
                     return
             self._launch(replica, parts)
@@ -215,6 +216,7 @@ class Scheduler:
         is_long = bool(self.settings.reserve_chars) and chars > self.settings.reserve_chars
         self._long_running += is_long
         started = time.monotonic()
+        assert self._loop is not None
         future = self._loop.run_in_executor(self._executor, replica.predict, texts, task, "row")
         future.add_done_callback(
             lambda f: self._finished(replica, parts, f, started, chars, is_long))
@@ -229,7 +231,7 @@ class Scheduler:
             speed = chars / elapsed
             self._chars_per_s = speed if self._chars_per_s is None else (
                 0.8 * self._chars_per_s + 0.2 * speed)
-        rows = None if error is not None else future.result()
+        rows: list[Any] = [] if error is not None else future.result()
         offset = 0
         for job, start, end in parts:
             job.running -= 1

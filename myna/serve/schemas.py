@@ -38,39 +38,9 @@ class TextsIn(BaseModel):
         None, min_length=1, description="Several texts, answered in order.")
 
 
-class Entity(BaseModel):
-    text: str
-    start_char: int
-    end_char: int
-    label: str
-    kb_id: str | None = None
-
-
-class EntitiesResult(BaseModel):
-    entities: list[Entity]
-
-
-class CategoriesResult(BaseModel):
-    cats: dict[str, float]
-    label: str | None
-    score: float
-
-
 class ModelInfo(BaseModel):
     model: str
     version: str | None
-
-
-class EntitiesOut(ModelInfo):
-    results: list[EntitiesResult]
-
-
-class CategoriesOut(ModelInfo):
-    results: list[CategoriesResult]
-
-
-class AnalysisOut(ModelInfo):
-    results: list[dict[str, Any]]
 
 
 class DataframeSplit(BaseModel):

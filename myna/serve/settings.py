@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from myna.errors import InputError
-
-MB = 1024 * 1024
+from myna.core.errors import InputError
+from myna.core.web.limits import MB
 
 
 @dataclass(frozen=True)

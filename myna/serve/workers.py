@@ -19,15 +19,15 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from myna.errors import MynaError
+from myna.core.errors import MynaError
+from myna.models.resolver import Resolved
 
 START_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
 class ModelSource:
-    pipeline: str  # a local pipeline directory or an installed pipeline name
-    name: str  # what the user asked for (models:/…, a path, a name)
+    resolved: Resolved  # where the model is, its kind, and the reference the user gave
     kb: str | None = None
 
 
@@ -43,13 +43,10 @@ def _child(conn, source: ModelSource) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides what Ctrl+C means
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        import spacy
+        from myna.models import load_resolved
+        from myna.tasks import Predictor
 
-        from myna.text.linker import EntityLinker
-        from myna.text.predictor import Predictor
-
-        linker = EntityLinker.from_file(source.kb) if source.kb else None
-        predictor = Predictor(spacy.load(source.pipeline), name=source.name, linker=linker)
+        predictor = Predictor(load_resolved(source.resolved, source.kb))
         predictor.warm_up()
     except Exception as err:  # reported to the parent, which raises it
         conn.send(("error", f"{type(err).__name__}: {err}"))
@@ -75,7 +72,7 @@ class ProcessReplica:
 
     def __init__(self, source: ModelSource, wait: bool = True):
         self.source = source
-        self.name = source.name
+        self.name = source.resolved.name
         self._lock = threading.Lock()  # one call at a time on the pipe
         self._spawn()
         if wait:

@@ -7,40 +7,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacy.tokens import Doc
-
-from myna.data.example import Example, Span, Token
-from myna.errors import InputError
-from myna.text.features import TOKEN_FEATURES, parse_features
-from myna.text.models import load_pipeline
+from myna.core.errors import InputError
+from myna.core.example import Example
+from myna.text.docs import doc_to_example
+from myna.text.features import parse_features
 from myna.text.parallel import pipe_in_processes
+from myna.text.pipelines import load_pipeline
 
 if TYPE_CHECKING:
     from myna.text.linker import EntityLinker
 
 DEFAULT_BATCH_SIZE = 256
-
-
-def doc_to_example(doc: Doc, features: frozenset[str], base: Example | None = None) -> Example:
-    """Copy what ``features`` asked for from a spaCy ``Doc`` onto an ``Example``."""
-    ex = base if base is not None else Example(text=doc.text)
-    if "ner" in features:
-        ex.spans = [
-            Span(e.start_char, e.end_char, e.label_, kb_id=e.kb_id_ or None) for e in doc.ents
-        ]
-    if features & TOKEN_FEATURES:
-        ex.tokens = [
-            Token(
-                i=t.i, text=t.text, start=t.idx, end=t.idx + len(t.text), pos=t.pos_,
-                tag=t.tag_, dep=t.dep_, head=t.head.i, lemma=t.lemma_, is_stop=t.is_stop,
-            )
-            for t in doc
-        ]
-    if "sents" in features:
-        ex.sents = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []
-    if "noun_chunks" in features:
-        ex.noun_chunks = [(c.start_char, c.end_char) for c in doc.noun_chunks]
-    return ex
 
 
 def _as_example(item: Any, index: int, max_length: int) -> Example:

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from myna.errors import ModelNotFoundError
+from myna.core.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

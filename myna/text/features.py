@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 FEATURES: tuple[str, ...] = ("tokens", "pos", "dep", "lemma", "noun_chunks", "sents", "ner")
 

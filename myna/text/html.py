@@ -7,8 +7,8 @@ from pathlib import Path
 
 from spacy import displacy
 
-from myna.data.atomic import atomic_path
-from myna.data.example import Example
+from myna.core.atomic import atomic_path
+from myna.core.example import Example
 
 
 def ent_data(ex: Example, title: str | None = None) -> dict:

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from myna.data.atomic import atomic_path
+from myna.core.atomic import atomic_path
+from myna.core.errors import InputError
 from myna.data.cells import check_utf8
 from myna.data.formats import check_encoding, existing_file
 from myna.data.tabular import checked, csv_header, iter_csv_rows, iter_jsonl_rows
-from myna.errors import InputError
 from myna.text.aliases import company_aliases, normalise, strip_class
 
 ALIAS_SEPARATOR = "|"

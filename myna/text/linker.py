@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from myna.data.example import Example, Span
+from myna.core.example import Example, Span
 from myna.text.aliases import normalise
 from myna.text.kb import KBEntry, KnowledgeBase
 

@@ -8,9 +8,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from myna.data.atomic import atomic_path
-from myna.data.example import Example
-from myna.errors import InputError
+from myna.core.atomic import atomic_path
+from myna.core.errors import InputError
+from myna.core.example import Example
 from myna.text.records import analysis_row, arrow_schema
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}

@@ -8,17 +8,16 @@ docs to `Example` records itself, so only offsets and labels cross the process b
 
 from __future__ import annotations
 
-import multiprocessing as mp
-from collections import deque
+import functools
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from spacy.language import Language
 
-from myna.data.example import Example
-from myna.processes import stop_pool, worker_started
-from myna.threads import single_threaded_forks
+from myna.core.example import Example
+from myna.core.pool import ordered_map, start_method
+from myna.core.processes import worker_started
+from myna.text.docs import doc_to_example
 
 _worker_nlp: Language | None = None
 _worker_features: frozenset[str] = frozenset()
@@ -30,14 +29,12 @@ def _init_worker(nlp: Language | None, features: frozenset[str]) -> None:
     if nlp is not None:  # spawn start method: the pipeline arrives pickled
         _worker_nlp = nlp
     _worker_features = features
-    from myna.threads import one_thread_per_process
+    from myna.core.threads import one_thread_per_process
 
     one_thread_per_process()
 
 
-def _run_chunk(chunk: list[Example], batch_size: int) -> list[Example]:
-    from myna.text.analyze import doc_to_example
-
+def _run_chunk(chunk: list[Example], batch_size: int = 256) -> list[Example]:
     assert _worker_nlp is not None
     docs = _worker_nlp.pipe((ex.text for ex in chunk), batch_size=batch_size)
     return [doc_to_example(doc, _worker_features, ex) for doc, ex in zip(docs, chunk, strict=True)]
@@ -53,28 +50,13 @@ def pipe_in_processes(
 ) -> Iterator[Example]:
     """Yield analysed examples in input order, holding at most ``2 * n_process`` chunks."""
     global _worker_nlp
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    method = start_method()
     if method == "fork":
         _worker_nlp = nlp  # inherited by the forked workers without pickling
     init_nlp = None if method == "fork" else nlp
     it = iter(examples)
-    pending: deque[Future[list[Example]]] = deque()
-    with single_threaded_forks(), ProcessPoolExecutor(
-        max_workers=n_process,
-        mp_context=mp.get_context(method),
-        initializer=_init_worker,
-        initargs=(init_nlp, features),
-    ) as pool:
-        try:
-            while True:
-                while len(pending) < 2 * n_process:
-                    chunk = list(islice(it, chunk_size))
-                    if not chunk:
-                        break
-                    pending.append(pool.submit(_run_chunk, chunk, batch_size))
-                if not pending:
-                    return
-                yield from pending.popleft().result()
-        except BaseException:  # stopped (Ctrl+C, SIGTERM) or failed: end the workers now
-            stop_pool(pool)
-            raise
+    chunks = iter(lambda: list(islice(it, chunk_size)), [])
+    run = functools.partial(_run_chunk, batch_size=batch_size)
+    for _, done in ordered_map(run, chunks, n_process, _init_worker, (init_nlp, features),
+                               method):
+        yield from done

@@ -1,14 +1,15 @@
-"""Analysis results as flat rows (the book's schema) and their Arrow schema for Parquet."""
+"""Analysis results as flat rows (the book's schema); their Arrow types are in `columns`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 import spacy
 
-from myna.data.example import Example
-from myna.text.features import TOKEN_FEATURES
+from myna.core.example import Example
+from myna.text.columns import TOKEN_FEATURES, arrow_schema
+
+__all__ = ["analysis_row", "arrow_schema"]
 
 
 def _char_spans(ex: Example, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -35,27 +36,3 @@ def analysis_row(ex: Example, features: frozenset[str]) -> dict[str, Any]:
     if "sents" in features and ex.sents is not None:
         row["sents"] = _char_spans(ex, ex.sents)
     return row
-
-
-_CHAR_SPAN = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
-                        ("end_char", pa.int32())])
-ENTITY = pa.struct([("text", pa.string()), ("start_char", pa.int32()),
-                     ("end_char", pa.int32()), ("label", pa.string()), ("kb_id", pa.string())])
-_TOKEN = pa.struct([("text", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
-                    ("pos", pa.string()), ("pos_explain", pa.string()), ("tag", pa.string()),
-                    ("dep", pa.string()), ("head", pa.int32()), ("lemma", pa.string()),
-                    ("is_stop", pa.bool_())])
-
-
-def arrow_schema(features: frozenset[str], id_column: str | None) -> pa.Schema:
-    fields = [(id_column, pa.int64())] if id_column else []
-    fields.append(("text", pa.string()))
-    if "ner" in features:
-        fields.append(("entities", pa.list_(ENTITY)))
-    if features & TOKEN_FEATURES:
-        fields.append(("tokens", pa.list_(_TOKEN)))
-    if "noun_chunks" in features:
-        fields.append(("noun_chunks", pa.list_(_CHAR_SPAN)))
-    if "sents" in features:
-        fields.append(("sents", pa.list_(_CHAR_SPAN)))
-    return pa.schema(fields)

@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from myna.core.errors import InputError
+from myna.core.example import Example, Span
 from myna.data.docbin import make_doc, write_docbin
-from myna.data.example import Example, Span
 from myna.data.formats import read_examples
-from myna.errors import InputError
 
 FIX_SPANS = ("expand", "contract", "drop")
 

@@ -6,9 +6,9 @@ with ``from_pretrained``). So `spacy.load`, `myna evaluate`, `myna compare` and 
 treat it like any other pipeline.
 """
 
-
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -36,8 +36,8 @@ class _HFComponent:
         self.name = name
         self.max_length = max_length
         self.batch_size = batch_size
-        self.model = None
-        self.tokenizer = None
+        self.model: Any = None  # a transformers model, once set_model or from_disk ran
+        self.tokenizer: Any = None
         self._labels: list[str] = []
 
     @property

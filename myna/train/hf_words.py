@@ -71,7 +71,7 @@ def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         prefix, _, kind = tag.partition("-")
         continues = prefix == "I" and kind == label
         if start is not None and not continues:
-            spans.append((start, i, label))
+            spans.append((start, i, label or kind))
             start, label = None, None
         if prefix in ("B", "I") and not continues:
             start, label = i, kind

@@ -7,7 +7,7 @@ here for 32-bit training; weights, gradients and Adam's two moments add 16 bytes
 
 from __future__ import annotations
 
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 HEADROOM = 0.8  # share of the free memory a run may plan to use
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from myna.data.example import Example, Span
+from myna.core.errors import InputError
+from myna.core.example import Example, Span
+from myna.core.tracking import flat_metrics, setup_mlflow
 from myna.data.splits import train_dev_split
-from myna.errors import InputError
 from myna.train import configs, data
 from myna.train import logger as train_logger
-from myna.train.tracking import flat_metrics, setup_mlflow
 from myna.train.transformer import is_transformer_base
 
 
@@ -73,7 +73,7 @@ def load_base(task: str, base: str):
 
     if is_transformer_base(base) or base == configs.BLANK:
         return spacy.blank("en"), None
-    from myna.text.models import resolve_model
+    from myna.text.pipelines import resolve_model
 
     source = resolve_model(base)
     nlp = spacy.load(source)
@@ -102,6 +102,12 @@ def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) 
     return added
 
 
+def _given(source: Path | None) -> Path:
+    if source is None:
+        raise InputError("give a training file or an annotation dataset")
+    return source
+
+
 def eval_frequency(n_examples: int) -> int:
     return max(5, min(200, n_examples // 8))
 
@@ -111,7 +117,7 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
     """Read, align, split, check and (for an update) rehearse; write the DocBin corpus."""
     label_column = spec.label_column if spec.task == "textcat" else None
     train_examples = (data.load_dataset(spec.dataset, spec.db, spec.task) if spec.dataset
-                      else data.load(spec.source, spec.text_column, label_column))
+                      else data.load(_given(spec.source), spec.text_column, label_column))
     dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
                     if spec.dev_source else None)
     if spec.task == "ner":
@@ -180,14 +186,14 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         def record(info: dict[str, Any]) -> None:
             step = int(info.get("step") or 0)
             score = info.get("score")
+            losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             entry = {"epoch": info.get("epoch"), "step": step,
                      "score": None if score is None else float(score),
-                     "losses": {k: float(v) for k, v in (info.get("losses") or {}).items()},
-                     "seconds": time.monotonic() - started}
+                     "losses": losses, "seconds": time.monotonic() - started}
             history.append(entry)
             metrics = flat_metrics("", {"score": entry["score"] or 0.0,
                                         "epoch": info.get("epoch") or 0})
-            metrics.update(flat_metrics("loss", entry["losses"]))
+            metrics.update(flat_metrics("loss", losses))
             metrics.update(flat_metrics("dev", info.get("other_scores") or {}))
             mlflow.log_metrics(metrics, step=step)
             if on_eval is not None:
@@ -215,8 +221,9 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
 
 def _fit_transformer(spec: TrainSpec, prepared: data.PreparedData, output: Path,
                      record: Callable[[dict[str, Any]], None]) -> tuple[Path, str | None]:
-    common = {"base": spec.base, "output": output, "epochs": spec.epochs, "seed": spec.seed,
-              "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record}
+    common: dict[str, Any] = {
+        "base": spec.base, "output": output, "epochs": spec.epochs, "seed": spec.seed,
+        "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record}
     if spec.learn_rate is not None:
         common["learning_rate"] = spec.learn_rate
     if spec.batch_size is not None:
@@ -264,7 +271,7 @@ def _fit_spacy(config, output: Path, record: Callable[[dict[str, Any]], None],
 
 def score_model(model_dir: Path, dev: list[Example], task: str) -> dict[str, Any]:
     """spaCy's own scorer on the dev examples, keeping the headline and per-label scores."""
-    from myna.train.evaluate import predict
+    from myna.evaluate.scoring import predict
 
     _, _, raw = predict(str(model_dir), dev, task, "dev")
     keep = ("ents_p", "ents_r", "ents_f", "ents_per_type", "cats_score", "cats_micro_f",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from myna.errors import InputError, ModelNotFoundError
+from myna.core.errors import InputError, ModelNotFoundError
 
 TRANSFORMER = "transformer"
 
@@ -159,6 +159,6 @@ def save_pipeline(factory: str, name: str, config: dict[str, Any], hf_model, tok
     import spacy
 
     nlp = spacy.blank("en")
-    nlp.add_pipe(factory, name=name, config=config).set_model(hf_model, tokenizer)
+    nlp.add_pipe(factory, name=name, config=config).set_model(hf_model, tokenizer)  # type: ignore[attr-defined]
     nlp.to_disk(path)
     return path

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from myna.core.example import Example
 from myna.data.docbin import example_to_doc
-from myna.data.example import Example
 from myna.train.hf_words import (
     OUTSIDE,
     bio_tags,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from myna.data.example import Example
+from myna.core.example import Example
 from myna.train.transformer import (
     Encoded,
     Fit,
@@ -19,7 +19,7 @@ from myna.train.transformer import (
 
 def _targets(examples: list[Example], labels: list[str], exclusive: bool) -> list:
     if exclusive:
-        return [labels.index(max(ex.cats, key=ex.cats.get)) for ex in examples]
+        return [labels.index(max(ex.cats, key=ex.cats.__getitem__)) for ex in examples]
     return [[float(ex.cats.get(label, 0.0) >= 0.5) for label in labels] for ex in examples]
 
 

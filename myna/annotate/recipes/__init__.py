@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myna.annotate.store import StoredExample
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 class AnswerError(InputError):

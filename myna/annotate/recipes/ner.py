@@ -17,7 +17,7 @@ from myna.annotate.recipes import (
     whole_number,
 )
 from myna.annotate.store import StoredExample
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 
 def load_tokenizer_pipeline(model: str | None):
@@ -25,7 +25,7 @@ def load_tokenizer_pipeline(model: str | None):
     default pipeline, whose tokenizer `myna train` uses."""
     import spacy
 
-    from myna.text.models import resolve_model
+    from myna.text.pipelines import resolve_model
 
     return spacy.load(resolve_model(model), exclude=["tok2vec", "tagger", "parser",
                                                      "attribute_ruler", "lemmatizer", "ner",
@@ -131,11 +131,11 @@ def ner_manual(labels: list[str], model: str | None = None, patterns: Path | Non
 
 
 def ner_correct(model: str, labels: list[str], overlap: bool = True) -> NerRecipe:
-    from myna.text.models import load_pipeline
+    from myna.text.pipelines import load_pipeline
 
     nlp = load_pipeline(model, frozenset({"ner"}))
     if "ner" not in nlp.pipe_names:
         raise InputError(f"model {model!r} has no entity recognizer (ner component)")
-    known = list(nlp.get_pipe("ner").labels)
+    known = list(nlp.get_pipe("ner").labels)  # type: ignore[attr-defined]
     return NerRecipe(name="ner.correct", kind="ner", view="ner", labels=labels or known,
                      nlp=nlp, predict=True, overlap=overlap, source_of_spans="model")

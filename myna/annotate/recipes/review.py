@@ -11,7 +11,7 @@ from typing import Any
 
 from myna.annotate.recipes import Recipe
 from myna.annotate.store import Answer, Dataset, ImportRow, Store
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 AUTO_SESSION = "review-auto"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from myna.annotate.recipes import AnswerError, CheckedAnswer, Recipe, answer_kind
 from myna.annotate.store import StoredExample
-from myna.errors import InputError
+from myna.core.errors import InputError
 
 TEXTCAT_FACTORIES = ("textcat", "textcat_multilabel")
 
@@ -138,7 +138,7 @@ def load_teach_model(model: str, labels: list[str], exclusive: bool):
     import spacy
     from spacy.training import Example as SpacyExample
 
-    from myna.text.models import resolve_model, with_embedding_layers
+    from myna.text.pipelines import resolve_model, with_embedding_layers
 
     nlp = spacy.load(resolve_model(model))
     names = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in TEXTCAT_FACTORIES]
@@ -148,7 +148,7 @@ def load_teach_model(model: str, labels: list[str], exclusive: bool):
             nlp.remove_pipe(name)
     if names:
         pipe_name = names[0]
-        known = list(nlp.get_pipe(pipe_name).labels)
+        known = list(nlp.get_pipe(pipe_name).labels)  # type: ignore[attr-defined]
         missing = [lab for lab in labels if lab not in known]
         if missing:
             raise InputError(f"the model's classifier has no label(s) {', '.join(missing)} "
@@ -163,7 +163,7 @@ def load_teach_model(model: str, labels: list[str], exclusive: bool):
     sample = [SpacyExample.from_dict(nlp.make_doc("example"),
                                      {"cats": {lab: float(i == 0) for i, lab in
                                                enumerate(labels)}})]
-    pipe.initialize(lambda: sample, nlp=nlp, labels=labels)
+    pipe.initialize(lambda: sample, nlp=nlp, labels=labels)  # type: ignore[attr-defined]
     return nlp, pipe_name, [pipe_name], labels, exclusive
 
 

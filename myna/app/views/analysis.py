@@ -16,7 +16,7 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     st.header("Analysis")
     ref = st.selectbox("Model", settings.models, key="analysis-model")
     predictor, error = predictor_or_error(ref)
-    if error:
+    if predictor is None:
         st.error(error)
         return
     text = text_to_use(df, settings, "analysis")
@@ -39,9 +39,10 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     st.subheader("Entities")
     entities = row.get("entities") or []
     if settings.kb and "ner" in predictor.tasks:
-        from myna.text.analyze import doc_to_example
+        from myna.text.docs import doc_to_example
 
-        example = doc_to_example(predictor.forward([text], "ner")[0], frozenset({"ner"}))
+        doc = predictor.task("ner").forward(predictor.model, [text])[0]
+        example = doc_to_example(doc, frozenset({"ner"}))
         entities = load_linker(settings.kb).link([example])[0].entities()
     st.html(entities_html(text, entities))
     frame = pd.DataFrame([{"text": e["text"], "label": e["label"], "start": e["start_char"],

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from myna.app.settings import AppSettings
-from myna.errors import MynaError
+from myna.core.errors import MynaError
 
 
 def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) -> None:

@@ -17,7 +17,7 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     ref = st.selectbox("Model", settings.models, index=len(settings.models) - 1,
                        key="textcat-model")
     predictor, error = predictor_or_error(ref)
-    if error:
+    if predictor is None:
         st.error(error)
         return
     if "textcat" not in predictor.tasks:

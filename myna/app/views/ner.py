@@ -24,7 +24,7 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
             ref = st.selectbox(("Base" if side == 0 else "Custom") + " model", models,
                                index=models.index(default), key=f"ner-model-{side}")
             predictor, error = predictor_or_error(ref)
-            if error:
+            if predictor is None:
                 st.error(error)
                 found.append(None)
                 continue
@@ -40,16 +40,17 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
             keep = st.multiselect("Entity labels", labels, default=labels,
                                   key=f"ner-labels-{side}-{ref}")
             found.append([e for e in entities if e["label"] in keep])
-    if text is None or None in found:
+    ready = [f for f in found if f is not None]
+    if text is None or len(ready) != len(found):
         return
-    base, custom = (entity_keys(f) for f in found)
-    for side, (column, entities) in enumerate(zip(columns, found, strict=True)):
+    base, custom = (entity_keys(f) for f in ready)
+    for side, (column, entities) in enumerate(zip(columns, ready, strict=True)):
         only_here = (base - custom) if side == 0 else (custom - base)
         with column:
             st.html(entities_html(text, entities, only_here))
             st.dataframe(entity_frame(entities), width="stretch", hide_index=True)
-    differences = [{"model": "base only", **r} for r in _rows(found[0], base - custom)] + \
-                  [{"model": "custom only", **r} for r in _rows(found[1], custom - base)]
+    differences = [{"model": "base only", **r} for r in _rows(ready[0], base - custom)] + \
+                  [{"model": "custom only", **r} for r in _rows(ready[1], custom - base)]
     st.subheader(f"Differences ({len(differences)})")
     st.caption("Entities marked * (in red) were found by that model only.")
     if differences:

@@ -1,5 +1,5 @@
 """Shared by the prediction routes: the per-request limits and running a task with a timeout.
-(API keys are checked before the routes, by `myna.serve.auth.KeyGuard`.)"""
+(API keys are checked before the routes, by `myna.core.web.auth.KeyGuard`.)"""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from myna.serve.scheduler import Overloaded
 from myna.serve.schemas import ErrorOut
 from myna.serve.workers import WorkerDied
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 422, 500, 503, 504)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 413, 422, 500, 503, 504)}
 # Words and punctuation marks: a quick count that is at least spaCy's for English text.
 TOKEN = re.compile(r"\w+|[^\w\s]")
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from myna.registry.flavor import TEXT_COLUMN, pyfunc_rows
 from myna.serve.routes.common import ERRORS, check_texts, run_task
 from myna.serve.schemas import InvocationsIn, InvocationsOut
+from myna.tasks import get_task
 
 router = APIRouter(responses=ERRORS)
+TEXT_COLUMN = "text"
 INPUT_KEYS = ("inputs", "instances", "dataframe_split", "dataframe_records")
 
 
@@ -62,6 +63,7 @@ def texts_of(body: InvocationsIn) -> tuple[list[Any], str]:
     key = given[0]
     if key == "dataframe_split":
         split = body.dataframe_split
+        assert split is not None
         return _column(split.columns, split.data, key), key
     value = getattr(body, key)
     if isinstance(value, dict):
@@ -83,4 +85,4 @@ async def invocations(request: Request, body: InvocationsIn) -> dict[str, Any]:
     if not isinstance(task, str):
         raise HTTPException(422, "params.task must be a string")
     rows = await run_task(request, task, check_texts(request, texts, where))
-    return {"predictions": pyfunc_rows(task, rows)}
+    return {"predictions": [get_task(task).pyfunc_record(row) for row in rows]}

@@ -1,0 +1,1 @@
+"""What every part of Myna shares; imports nothing else of Myna."""

@@ -1,0 +1,1 @@
+"""`myna demo`: the whole workflow on the sample corpus that ships with Myna."""

@@ -1,0 +1,1 @@
+"""Scoring a model on labelled data, comparing two models, label maps and reports."""

@@ -1,0 +1,111 @@
+"""One way from a model reference to a loaded model.
+
+A reference is an installed spaCy pipeline name, a model directory (any backend's), an MLflow
+reference (``models:/N@alias``, ``models:/N/3``, ``runs:/ID/model``, an MLflow Model
+directory) or a Hugging Face hub id (``org/name``; from the local cache when offline). No
+reference means the default model of a kind (``MYNA_MODEL`` or the bundled spaCy pipeline;
+the bundled MiniLM encoder)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from myna.core.errors import ModelNotFoundError
+from myna.models.backends import get_backend, kind_of_dir
+from myna.models.base import LoadedModel
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a reference points: what the backend loads (a directory or an installed name),
+    the backend, and the registry version behind it (or None). Picklable: worker processes
+    and Spark executors load from it."""
+
+    location: str
+    kind: str
+    name: str
+    version: str | None = None
+    kb: str | None = None  # a knowledge base that came with the model
+
+
+def default_location(kind: str) -> str:
+    if kind == "sentence-transformers":
+        from myna.text.encoders import default_encoder_path
+
+        return default_encoder_path()
+    from myna.text.pipelines import resolve_model
+
+    return resolve_model(None)
+
+
+def resolve(ref: str | None, kind: str | None = None) -> Resolved:
+    """``kind``: the kind expected when ``ref`` is None (spaCy unless given)."""
+    if not ref:
+        kind = kind or "spacy"
+        return Resolved(default_location(kind), kind, default_location(kind))
+    from myna.models.mlflow_refs import is_mlflow_ref, local_model
+
+    if is_mlflow_ref(ref):
+        local = local_model(ref)
+        return Resolved(str(local.directory), local.kind, ref, local.version, local.kb)
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        found = kind_of_dir(path)
+        if found is None:
+            raise ModelNotFoundError("directory is not a model Myna can load (no spaCy "
+                                     "config.cfg, no sentence-transformers modules.json, "
+                                     "no MLmodel)", where=str(path))
+        return Resolved(str(path), found, ref)
+    if get_backend("spacy").is_installed(ref) or ref == "en_core_web_sm":
+        from myna.text.pipelines import resolve_model
+
+        return Resolved(resolve_model(ref), "spacy", ref)
+    if _looks_like_hub_id(ref):
+        return _from_hub(ref)
+    from myna.text.pipelines import resolve_model
+
+    return Resolved(resolve_model(ref), "spacy", ref)  # raises, naming what is installed
+
+
+def _looks_like_hub_id(ref: str) -> bool:
+    parts = ref.split("/")
+    return (len(parts) == 2 and all(parts) and not ref.startswith((".", "~"))
+            and not Path(parts[0]).exists())
+
+
+def _from_hub(ref: str) -> Resolved:
+    import os
+
+    from huggingface_hub import snapshot_download
+
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    try:
+        directory = Path(snapshot_download(ref, local_files_only=offline))
+    except Exception as err:
+        why = "not in the local cache and the hub is offline" if offline else str(err)
+        raise ModelNotFoundError(f"cannot fetch {ref!r} from the Hugging Face hub: {why}",
+                                 hint="pass a local model directory instead") from None
+    found = kind_of_dir(directory)
+    if found is None:
+        raise ModelNotFoundError(f"hub model {ref!r} is not a kind Myna can load")
+    return Resolved(str(directory), found, ref)
+
+
+def load_resolved(resolved: Resolved, kb: str | None = None, linker=None) -> LoadedModel:
+    model = get_backend(resolved.kind).load(resolved.location, resolved.name)
+    model.version = resolved.version
+    kb = kb or resolved.kb
+    if kb and linker is None:
+        from myna.text.linker import EntityLinker
+
+        linker = EntityLinker.from_file(kb)
+    model.linker = linker
+    return model
+
+
+def load(ref: str | None = None, kb: str | None = None, kind: str | None = None,
+         ) -> LoadedModel:
+    """Load any model reference (see the module docstring); ``kb`` adds a knowledge base for
+    the link task."""
+    return load_resolved(resolve(ref, kind), kb)

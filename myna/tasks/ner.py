@@ -1,0 +1,41 @@
+"""``ner``: named entities with character offsets (``POST /v1/ner``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from myna.models.base import LoadedModel
+from myna.tasks.base import Task
+from myna.tasks.registry import register_task
+from myna.text.columns import BOOK_ENTITY, ENTITY
+
+NER = frozenset({"ner"})
+
+
+def entity(ent: Any) -> dict[str, Any]:
+    return {"text": ent.text, "start_char": ent.start_char, "end_char": ent.end_char,
+            "label": ent.label_, "kb_id": ent.kb_id_ or None}
+
+
+@register_task
+class NamedEntities(Task):
+    name = "ner"
+    summary = "Named entities with offsets"
+    order = 10
+    output = pa.schema([("entities", pa.list_(ENTITY))])
+    table_output = pa.schema([("entities", pa.list_(BOOK_ENTITY))])  # the book's columns
+    app_page = ("NER: base vs custom", "myna.app.views.ner:render")
+
+    def accepts(self, model: LoadedModel) -> bool:
+        return model.kind == "spacy" and bool(model.components_for(NER))  # type: ignore[attr-defined]
+
+    def disabled(self, model: Any) -> list[str]:
+        return model.not_needed(model.components_for(NER))
+
+    def forward(self, model: Any, inputs: list[str]) -> list[Any]:
+        return model.pipe(inputs, self.disabled(model))
+
+    def postprocess(self, model: LoadedModel, outputs: list[Any]) -> list[dict[str, Any]]:
+        return [{"entities": [entity(e) for e in doc.ents]} for doc in outputs]

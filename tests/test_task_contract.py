@@ -1,0 +1,232 @@
+"""The task contract: every registered task gives the same answer for the same texts through
+the Python API, REST (`/v1/<task>`), `/invocations`, `mlflow.pyfunc.load_model`, the local
+batch engine and Spark. A toy task registered here, in the test and not in the package,
+appears in every one of those surfaces (and in `myna serve`'s OpenAPI, the CLI and the app)
+without any other file changing: the acceptance test of the task registry."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+
+from myna.tasks import Predictor, Task, get_task, register_task, task_names, unregister_task
+
+TEXTS = ["Apple hired Tim Cook in California.", "IBM shares fell 3% on Monday in New York.",
+         "The team won the match."]
+
+
+class Shout(Task):
+    """The toy task: the text in capitals and its length."""
+
+    name = "shout"
+    summary = "The text in capitals and its length"
+    output = pa.schema([("upper", pa.string()), ("length", pa.int64())])
+
+    def forward(self, model: Any, inputs: list[str]) -> list[str]:
+        return [text.upper() for text in inputs]
+
+    def postprocess(self, model: Any, outputs: list[str]) -> list[dict[str, Any]]:
+        return [{"upper": text, "length": len(text)} for text in outputs]
+
+
+TASKS = [*task_names(), "shout"]  # the package's tasks (and any entry point's) plus the toy
+
+
+@pytest.fixture(scope="module", autouse=True)
+def toy_task():
+    register_task(Shout)
+    yield
+    unregister_task("shout")
+
+
+@pytest.fixture(scope="module")
+def refs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
+    """The model (and knowledge base) each task runs on: all real, all built here."""
+    from myna.text.encoders import default_encoder_path
+
+    root = tmp_path_factory.mktemp("contract")
+    kb = _knowledge_base(root)
+    spacy_model = ("en_core_web_sm", None)
+    return {"ner": spacy_model, "analyze": spacy_model, "shout": spacy_model,
+            "link": ("en_core_web_sm", kb), "textcat": (_classifier(root / "textcat"), None),
+            "embed": (default_encoder_path(), None)}
+
+
+def _knowledge_base(root: Path) -> str:
+    from myna.text.kb import build_from_csv
+
+    with open(root / "companies.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Symbol", "Security", "Sector"])
+        w.writerow(["AAPL", "Apple Inc.", "Information Technology, consumer electronics"])
+        w.writerow(["IBM", "International Business Machines", "Information Technology"])
+    kb, _ = build_from_csv(root / "companies.csv", "Symbol", "Security", desc_cols=["Sector"])
+    kb.save(root / "kb.jsonl")
+    return str(root / "kb.jsonl")
+
+
+def _classifier(path: Path) -> str:
+    """An initialised (untrained) two-label classifier: its scores are fixed by its weights."""
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("textcat")
+    examples = [Example.from_dict(nlp.make_doc(t), {"cats": c}) for t, c in [
+        ("shares fell", {"Business": 1.0, "Sports": 0.0}),
+        ("the team won", {"Business": 0.0, "Sports": 1.0})]]
+    nlp.initialize(lambda: examples)
+    nlp.to_disk(path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def expected(refs) -> dict[str, list[dict[str, Any]]]:
+    """What the Python API answers: `myna.load` and a `Predictor`."""
+    import myna
+
+    return {name: Predictor(myna.load(*refs[name])).predict(TEXTS, name) for name in TASKS}
+
+
+def _app(ref: str, kb: str | None):
+    from myna.serve.app import build_app
+    from myna.serve.holder import ModelHolder, load_predictor
+    from myna.serve.settings import ServeSettings
+
+    return build_app(ModelHolder(load_predictor(ref, kb)), ServeSettings())
+
+
+def _table_rows(rows: list[dict[str, Any]], schema: pa.Schema) -> list[dict[str, Any]]:
+    """Records as a batch table holds them (the task's table columns, Arrow types)."""
+    return pa.Table.from_pylist(rows, schema=schema).to_pylist()
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_rest_and_invocations_answer_like_the_python_api(name, refs, expected):
+    task = get_task(name)
+    with TestClient(_app(*refs[name])) as client:
+        rest = client.post(task.path, json={"texts": TEXTS})
+        invocations = client.post("/invocations",
+                                  json={"inputs": TEXTS, "params": {"task": name}})
+    assert rest.status_code == 200, rest.text
+    assert rest.json()["results"] == expected[name]
+    assert invocations.status_code == 200, invocations.text
+    assert invocations.json()["predictions"] == [task.pyfunc_record({**row, "error": None})
+                                                 for row in expected[name]]
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_mlflow_pyfunc_answers_like_the_python_api(name, refs, expected, tmp_path):
+    import mlflow
+
+    from myna.registry.flavor import save_model
+
+    ref, kb = refs[name]
+    save_model(ref, tmp_path / "mlflow-model", kb=kb)
+    frame = mlflow.pyfunc.load_model(str(tmp_path / "mlflow-model")).predict(
+        TEXTS, params={"task": name})
+    task = get_task(name)
+    assert frame.to_dict("records") == [task.pyfunc_record({**row, "error": None})
+                                        for row in expected[name]]
+
+
+def _input_csv(path: Path) -> str:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerows(enumerate(TEXTS))
+    return str(path)
+
+
+def _batch_rows(name: str, refs, tmp_path: Path) -> tuple[pa.Table, pa.Schema]:
+    import myna
+    from myna.batch.run import BatchRequest, run_batch
+
+    ref, kb = refs[name]
+    output = tmp_path / "out.parquet"
+    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv"), output=str(output),
+                                     task=name, model=ref, kb=kb, n_process=1))
+    assert (summary.rows, summary.failed) == (len(TEXTS), 0)
+    table = pq.read_table(output).sort_by("id")
+    return table, get_task(name).table_schema(myna.load(ref, kb))
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_local_batch_answers_like_the_python_api(name, refs, expected, tmp_path):
+    table, schema = _batch_rows(name, refs, tmp_path)
+    assert table.column_names == ["id", "text", *schema.names, "error"]
+    assert table.select(schema.names).to_pylist() == _table_rows(expected[name], schema)
+    assert table.column("error").to_pylist() == [None] * len(TEXTS)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from myna.batch.spark_session import spark_session
+
+    session = spark_session("local[1]", "myna-contract")
+    yield session
+    session.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TASKS)
+def test_spark_answers_like_the_python_api(name, refs, expected, spark, tmp_path):
+    table, schema = _spark_rows(name, refs, spark, tmp_path)
+    assert table.select(schema.names).to_pylist() == _table_rows(expected[name], schema)
+    assert table.column("error").to_pylist() == [None] * len(TEXTS)
+
+
+def _spark_rows(name: str, refs, spark, tmp_path: Path) -> tuple[pa.Table, pa.Schema]:
+    import myna
+    from myna.batch.run import BatchRequest, run_batch
+
+    ref, kb = refs[name]
+    output = tmp_path / "out"
+    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv"), output=str(output),
+                                     task=name, model=ref, kb=kb, engine="spark",
+                                     master="local[1]"), spark=spark)
+    assert (summary.rows, summary.failed) == (len(TEXTS), 0)
+    table = pa.concat_tables([pq.read_table(f) for f in sorted(output.glob("*.parquet"))])
+    table = table.sort_by("id")
+    return table, get_task(name).table_schema(myna.load(ref, kb))
+
+
+def test_the_toy_task_is_in_the_openapi_spec_and_the_cli(refs, myna, tmp_path):
+    with TestClient(_app(*refs["shout"])) as client:
+        spec = client.get("/openapi.json").json()
+        ready = client.get("/ready").json()
+    assert "/v1/shout" in spec["paths"]
+    result = spec["components"]["schemas"]["ShoutResult"]
+    assert result["properties"]["upper"]["type"] == "string"
+    assert result["properties"]["length"]["type"] == "integer"
+    assert "shout" in ready["tasks"]
+    out = tmp_path / "shout.parquet"
+    r = myna("batch", "run", "-i", _input_csv(tmp_path / "in.csv"), "-o", out, "--task", "shout")
+    assert r.code == 0, r.err
+    assert pq.read_table(out).column("upper").to_pylist() == [t.upper() for t in TEXTS]
+
+
+@pytest.mark.slow
+def test_the_toy_task_has_a_page_in_the_app(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import myna.app
+    from myna.app.settings import AppSettings
+
+    for key, value in AppSettings(models=["en_core_web_sm"]).to_env().items():
+        monkeypatch.setenv(key, value)
+    script = str(Path(myna.app.__file__).parent / "main.py")
+    at = AppTest.from_file(script, default_timeout=180).run()
+    title = "The text in capitals and its length (shout)"
+    assert title in at.sidebar.radio(key="page").options
+    at.sidebar.radio(key="page").set_value(title).run()
+    at.text_area(key="shout-text").input("quiet words").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown] + [str(j.value) for j in at.json]
+    assert any("QUIET WORDS" in str(v) for v in shown), shown
