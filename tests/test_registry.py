@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import mlflow
 import pytest
@@ -129,3 +130,44 @@ def test_evaluate_and_compare_take_registered_models(registered, myna, tmp_path)
     assert "ORG" in r.out
     r = myna("evaluate", "models:/news-ner@nowhere", gold)
     assert r.code == 1 and "does not resolve" in r.err
+
+
+def test_models_list_reads_the_registry_like_mlflows_client(registered, myna, tmp_path,
+                                                             monkeypatch):
+    """`myna models list` reads the store without MLflow: its SQL tables here, and the REST
+    API of a real `mlflow server` on the same store; both agree with MLflow's client."""
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+    from spark_cluster import free_port
+
+    from myna.core.tracking import tracking_uri
+    from myna.registry import listing
+
+    models.set_alias("news-ner", 1, "staging")
+    expected = models.list_models()
+    assert [r["name"] for r in expected] == ["news-ner", "news-topics"]
+    assert listing.list_models() == expected
+    r = myna("models", "list")
+    assert r.code == 0 and "news-ner" in r.out and "production→v1" in r.out
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1",
+         "--port", str(port), "--backend-store-uri", tracking_uri(), "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+        assert listing.list_models() == expected
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

@@ -15,10 +15,8 @@ from myna.core.example import Example
 from myna.data.cells import ReadReport
 from myna.data.formats import detect_format, existing_file, read_examples
 from myna.data.tabular import count_rows
-from myna.text.analyze import DEFAULT_BATCH_SIZE, analyze
-from myna.text.features import FEATURES, TOKEN_FEATURES, parse_features
+from myna.text.features import DEFAULT_BATCH_SIZE, FEATURES, TOKEN_FEATURES, parse_features
 from myna.text.linker import DEFAULT_THRESHOLD, EntityLinker
-from myna.text.render import entity_table, span_list_table, token_table
 
 TABLE_DOCS = 20  # print full per-document tables up to this many documents
 ENTITY_ROWS = 200  # entity rows shown in the terminal for bigger inputs
@@ -60,6 +58,8 @@ def analyze_command(
     inputs, total = _inputs(text, file, column, fmt, encoding, report, skip_bad_rows)
     if n_process <= 0:
         n_process = 0 if total is not None and total >= PARALLEL_FROM else 1
+    from myna.text.analyze import analyze
+
     results = analyze(inputs, only=features, model=model, n_process=n_process,
                       batch_size=batch_size, link=linker)
     started = time.perf_counter()
@@ -122,6 +122,8 @@ def _write(results: Iterator[Example], out: Path, features: frozenset[str], tota
 
 
 def _print(results: Iterator[Example], features: frozenset[str]) -> list[Example]:
+    from myna.text.render import entity_table, span_list_table, token_table
+
     docs = list(results)
     if len(docs) <= TABLE_DOCS:
         for n, ex in enumerate(docs, start=1):

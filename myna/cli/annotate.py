@@ -8,17 +8,31 @@ import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from myna.annotate.database import open_store
-from myna.annotate.recipes import Recipe, parse_labels
-from myna.annotate.store import Dataset, Store
+if TYPE_CHECKING:
+    from myna.annotate.recipes import Recipe
+    from myna.annotate.store import Dataset, Store
 from myna.core.console import err_console, markup, progress_bar
 from myna.core.errors import InputError
 
 app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL store.",
                   no_args_is_help=True)
+
+def open_store(db: str | None) -> Store:
+    """The annotation store (SQLAlchemy loads on first use, not with `myna --help`)."""
+    from myna.annotate.database import open_store as open_database
+
+    return open_database(db)
+
+
+def parse_labels(value: str | list[str] | None, where: str = "--label") -> list[str]:
+    from myna.annotate.recipes import parse_labels as parse
+
+    return parse(value, where)
+
 
 DATASET = typer.Argument(..., help="Dataset the answers go to (created if needed).")
 SOURCE = typer.Argument(None, help="Texts to annotate: JSONL, Prodigy JSONL, CSV/TSV (a text "

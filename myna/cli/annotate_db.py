@@ -8,9 +8,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from myna.annotate.database import open_store
-from myna.annotate.recipes import parse_labels
-from myna.cli.annotate import DB, MODEL, SKIP_INVALID, TEXT_COL, app, row_total
+from myna.cli.annotate import (
+    DB,
+    MODEL,
+    SKIP_INVALID,
+    TEXT_COL,
+    app,
+    open_store,
+    parse_labels,
+    row_total,
+)
 from myna.core.console import console, err_console, markup, progress_bar
 from myna.core.errors import InputError
 

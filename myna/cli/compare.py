@@ -9,8 +9,6 @@ import typer
 from rich.table import Table
 
 from myna.core.console import console, err_console, markup
-from myna.evaluate.compare import compare, write_displacy
-from myna.evaluate.labelmap import parse_label_map
 
 
 def _f(value: float | None) -> str:
@@ -32,6 +30,9 @@ def compare_command(
                                   "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
 ) -> None:
     """Score two models side by side; show per-label deltas and where they disagree."""
+    from myna.evaluate.compare import compare, write_displacy
+    from myna.evaluate.labelmap import parse_label_map
+
     result = compare(base, custom, data, text_column=text_column, label_column=label_column,
                      fmt=fmt, sample=sample, label_map=parse_label_map(label_map))
     table = Table(title=f"{base} vs {custom} · {result.base.examples} examples",

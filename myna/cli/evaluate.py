@@ -9,9 +9,6 @@ import typer
 from rich.table import Table
 
 from myna.core.console import console, err_console, markup
-from myna.evaluate.labelmap import parse_label_map
-from myna.evaluate.reports import find_history, write_report
-from myna.evaluate.scoring import evaluate
 
 
 def evaluate_command(
@@ -30,6 +27,10 @@ def evaluate_command(
                                   "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
 ) -> None:
     """Evaluate a model on labelled data."""
+    from myna.evaluate.labelmap import parse_label_map
+    from myna.evaluate.reports import find_history, write_report
+    from myna.evaluate.scoring import evaluate
+
     report = evaluate(model, data, text_column=text_column, label_column=label_column, fmt=fmt,
                       n_errors=n_errors, label_map=parse_label_map(label_map))
     table = Table(title=f"{report.task} · {report.examples} examples", title_justify="left")

@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 
 from myna.core.console import console, err_console, markup
-from myna.registry import client as models
+
+
+def _registry():
+    """The MLflow registry client, imported when a command needs it (MLflow takes seconds)."""
+    from myna.registry import client
+
+    return client
+
 
 app = typer.Typer(help="Registered models: versions, aliases, metrics.", no_args_is_help=True)
 
@@ -27,9 +34,9 @@ def register_command(
     alias: str | None = typer.Option(None, "--alias", help="Point this alias at the version."),
 ) -> None:
     """Register a model version (creating the registered model if needed)."""
-    info = models.register(source, name, description)
+    info = _registry().register(source, name, description)
     if alias:
-        info = models.set_alias(name, info.version, alias)
+        info = _registry().set_alias(name, info.version, alias)
     console.print(markup("registered [bold]{}[/] version {}{}", name, info.version,
                          f" @{alias}" if alias else ""))
     err_console.print(f"load it with models:/{name}/{info.version}")
@@ -38,7 +45,9 @@ def register_command(
 @app.command("list")
 def list_command() -> None:
     """Every registered model with its latest version and aliases."""
-    rows = models.list_models()
+    from myna.registry.listing import list_models
+
+    rows = list_models()
     if not rows:
         console.print("no registered models yet (see `myna models register`)")
         return
@@ -55,7 +64,7 @@ def list_command() -> None:
 def show_command(name: str = typer.Argument(...),
                  json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """A registered model's versions: aliases, task, metrics, data and code versions."""
-    found = models.versions(name)
+    found = _registry().versions(name)
     if json_out:
         console.print_json(json.dumps([v.__dict__ for v in found]))
         return
@@ -64,7 +73,7 @@ def show_command(name: str = typer.Argument(...),
         table.add_column(col)
     for v in found:
         headline = ", ".join(f"{k.removeprefix('final.')} {v.metrics[k]:.3f}"
-                             for k in models.HEADLINE_METRICS[:4] if k in v.metrics)
+                             for k in _registry().HEADLINE_METRICS[:4] if k in v.metrics)
         table.add_row(v.version, ", ".join(v.aliases), _when(v.created),
                       v.tags.get("myna.task", ""), headline, v.tags.get("data.train_rows", ""),
                       v.tags.get("myna.code_version", ""))
@@ -75,7 +84,7 @@ def show_command(name: str = typer.Argument(...),
 def alias_command(name: str = typer.Argument(...), version: int = typer.Argument(...),
                   alias: str = typer.Argument(..., help="production, staging, …")) -> None:
     """Point ALIAS at VERSION (moving it from the version that had it)."""
-    models.set_alias(name, version, alias)
+    _registry().set_alias(name, version, alias)
     console.print(f"{name}@{alias} → version {version}")
 
 
@@ -106,7 +115,7 @@ def load_command(
 def diff_command(name: str = typer.Argument(...), first: int = typer.Argument(...),
                  second: int = typer.Argument(...)) -> None:
     """Two versions side by side: their final dev metrics, and the tags that differ."""
-    rows = models.diff(name, first, second)
+    rows = _registry().diff(name, first, second)
     table = Table(title=f"{name}: v{first} vs v{second}", title_justify="left")
     for col in ("metric / tag", f"v{first}", f"v{second}", "Δ"):
         table.add_column(col, justify="left" if col == "metric / tag" else "right")

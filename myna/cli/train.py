@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from myna.train.configs import BLANK
-from myna.train.progress import train_with_progress
-from myna.train.runner import TrainSpec
+from myna.train.spec import BLANK, TrainSpec
 
 app = typer.Typer(help="Train NER and text-classification models.", no_args_is_help=True)
 
@@ -43,6 +41,8 @@ def _train(spec: TrainSpec) -> None:
     if (spec.source is None) == (spec.dataset is None):
         raise typer.BadParameter("give a SOURCE file or --from-dataset NAME (one of them)",
                                  param_hint="SOURCE")
+    from myna.train.progress import train_with_progress
+
     train_with_progress(spec)
 
 

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 from myna.core.errors import InputError
 from myna.core.example import Example
 from myna.text.docs import doc_to_example
-from myna.text.features import parse_features
+from myna.text.features import DEFAULT_BATCH_SIZE, parse_features
 from myna.text.parallel import pipe_in_processes
 from myna.text.pipelines import load_pipeline
 
 if TYPE_CHECKING:
     from myna.text.linker import EntityLinker
 
-DEFAULT_BATCH_SIZE = 256
 
 
 def _as_example(item: Any, index: int, max_length: int) -> Example:

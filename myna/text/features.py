@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from myna.core.errors import InputError
 
+DEFAULT_BATCH_SIZE = 256  # texts per `nlp.pipe` batch in analysis
+
 FEATURES: tuple[str, ...] = ("tokens", "pos", "dep", "lemma", "noun_chunks", "sents", "ner")
 
 # Attributes a feature reads; a component that assigns any of them is needed.

@@ -8,7 +8,8 @@ from spacy.cli.init_config import init_config
 from spacy.language import Language
 from thinc.api import Config
 
-BLANK = "blank"
+from myna.train.spec import BLANK  # noqa: F401  (re-exported)
+
 UPDATE_LEARN_RATE = 0.0002
 
 

@@ -1,0 +1,36 @@
+"""What a training run is asked to do: light to import (the CLI builds it before spaCy loads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+BLANK = "blank"  # --base: a new pipeline from spaCy's default config
+
+
+@dataclass
+class TrainSpec:
+    task: str  # "ner" or "textcat"
+    source: Path | None  # None: read `dataset` from the annotation store
+    output: Path
+    dev_source: Path | None = None
+    base: str = BLANK
+    exclusive: bool = True
+    text_column: str = "text"
+    label_column: str | None = None
+    epochs: int = 20
+    max_minutes: float | None = None
+    seed: int = 0
+    patience: int = 1600
+    dev_fraction: float = 0.2
+    fix_spans: str | None = None
+    rehearse: bool = True
+    rehearse_with: Path | None = None  # raw texts the base model annotates as extra training
+    learn_rate: float | None = None  # None: the base's default
+    batch_size: int | None = None  # examples per step (transformer) or words per batch (spaCy)
+    dataset: str | None = None  # an annotation dataset (accepted answers, one per text)
+    db: str | None = None  # the annotation store's URL; None: the settings' database
+
+    @property
+    def source_name(self) -> str:
+        return f"dataset {self.dataset}" if self.dataset else str(self.source)
