@@ -44,7 +44,7 @@ def _from_sql(uri: str) -> list[dict[str, Any]]:
             return []
         with engine.connect() as conn:
             models = conn.execute(text("SELECT name, description FROM registered_models")).all()
-            latest = dict(conn.execute(text(
+            latest: dict[str, Any] = dict(conn.execute(text(
                 "SELECT name, MAX(version) FROM model_versions WHERE current_stage != :deleted "
                 "GROUP BY name"), {"deleted": DELETED}).all())
             aliases: dict[str, dict[str, int]] = {}
