@@ -41,3 +41,30 @@ def test_a_pipeline_directory_loads(tmp_path):
 def test_a_directory_that_is_not_a_pipeline_is_rejected(tmp_path):
     with pytest.raises(ModelNotFoundError, match="config.cfg"):
         resolve_model(tmp_path)
+
+
+def test_myna_load_picks_the_backend_by_what_the_reference_is(tmp_path):
+    from myna.text.encoders import default_encoder_path
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "blank")
+    pipeline = myna.load(str(tmp_path / "blank"))
+    assert pipeline.kind == "spacy" and pipeline.obj.pipe_names == ["sentencizer"]
+    assert myna.Predictor(pipeline).tasks == ["analyze"]  # no entities, no classifier
+    encoder = myna.load(default_encoder_path())
+    assert encoder.kind == "sentence-transformers"
+    assert myna.Predictor(encoder).tasks == ["embed"]
+    assert myna.load(None, kind="sentence-transformers").location == encoder.location
+    vector = myna.Predictor(encoder).predict(["Apple hired Tim Cook."])[0]["embedding"]
+    assert len(vector) == 384
+
+
+def test_myna_load_says_what_a_reference_is_not(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelNotFoundError, match="not a model Myna can load"):
+        myna.load(str(tmp_path / "empty"))
+    with pytest.raises(ModelNotFoundError, match="offline"):
+        myna.load("someone/not-cached-model")  # HF_HUB_OFFLINE=1 in the tests
+    with pytest.raises(ModelNotFoundError, match="does not resolve"):
+        myna.load("models:/no-such-model@production")

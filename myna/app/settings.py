@@ -3,8 +3,9 @@ options as environment variables (which also lets Streamlit's AppTest set them).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
+
+from myna.core.settings import get_settings
 
 MAX_CHARS = 100_000  # longer pasted texts are refused with a message, not run
 
@@ -22,15 +23,18 @@ class AppSettings:
 
     @classmethod
     def from_env(cls) -> AppSettings:
-        env = os.environ.get
-        models = [m.strip() for m in env("MYNA_APP_MODELS", "").split(",") if m.strip()]
-        return cls(data=env("MYNA_APP_DATA") or None,
-                   text_column=env("MYNA_APP_TEXT_COLUMN") or "text",
-                   label_column=env("MYNA_APP_LABEL_COLUMN") or None,
-                   title_column=env("MYNA_APP_TITLE_COLUMN") or None,
+        """What `myna app` passed (through the core settings, the one reader of the
+        environment)."""
+        settings = get_settings()
+        env = settings.app_options.get
+        models = [m.strip() for m in env("MODELS", "").split(",") if m.strip()]
+        return cls(data=env("DATA") or None,
+                   text_column=env("TEXT_COLUMN") or "text",
+                   label_column=env("LABEL_COLUMN") or None,
+                   title_column=env("TITLE_COLUMN") or None,
                    models=models or ["en_core_web_sm"],
-                   kb=env("MYNA_APP_KB") or None, db=env("MYNA_DATABASE_URL") or None,
-                   max_chars=int(env("MYNA_APP_MAX_CHARS") or MAX_CHARS))
+                   kb=env("KB") or None, db=settings.database_url,
+                   max_chars=int(env("MAX_CHARS") or MAX_CHARS))
 
     def to_env(self) -> dict[str, str]:
         out = {"MYNA_APP_TEXT_COLUMN": self.text_column,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import warnings
 from collections.abc import Callable
 from urllib.parse import urlparse
 
 from myna.core.errors import InputError
+from myna.core.settings import get_settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -35,7 +35,8 @@ def check_master(master: str | None, timeout_s: float = 5.0) -> None:
 
 def spark_session(master: str | None, app_name: str = "myna-batch"):
     """``master=None`` joins what ``spark-submit`` configured (or Spark's default)."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    python = get_settings().pyspark_python
+    os.environ["PYSPARK_PYTHON"] = python  # the driver's own workers (local mode) use it too
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app_name)
@@ -53,7 +54,7 @@ def spark_session(master: str | None, app_name: str = "myna-batch"):
                .config("spark.driver.extraJavaOptions", java_opts)
                .config("spark.executor.extraJavaOptions", java_opts)
                .config("spark.executorEnv.PYTHONWARNINGS", "ignore::FutureWarning")
-               .config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
+               .config("spark.pyspark.python", python)
                .config("spark.executorEnv.TOKENIZERS_PARALLELISM", "false")
                .config("spark.sql.execution.pyspark.udf.faulthandler.enabled", "true"))
     spark = builder.getOrCreate()

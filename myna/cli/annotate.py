@@ -3,7 +3,6 @@ The data commands (db-in, db-out, stats, list, drop, agreement) are in `annotate
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from myna.annotate.store import Dataset, Store
 from myna.core.console import err_console, markup, progress_bar
 from myna.core.errors import InputError
+from myna.core.settings import get_settings
 
 app = typer.Typer(help="Annotate texts in the browser; datasets live in a SQL store.",
                   no_args_is_help=True)
@@ -140,7 +140,7 @@ def serve(store: Store, ds: Dataset, recipe: Recipe, options: ServerOptions) -> 
     err_console.print(markup("[bold]{}[/] on dataset {}: open http://{}:{}/?session=NAME "
                              "(Ctrl+C to stop)", recipe.name, repr(ds.name), shown,
                              options.port))
-    http.run(app, options.host, options.port, log_level=os.environ.get("MYNA_LOG", "warning"))
+    http.run(app, options.host, options.port, log_level=get_settings().log_level)
 
 
 def _start(recipe: Recipe, dataset: str, source: Path | None, db: str | None,

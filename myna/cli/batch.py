@@ -100,7 +100,7 @@ def batch_request(*, input: str, output: str, column: str, task: str, model: str
 
 
 def _under_spark_submit() -> bool:
-    """spark-submit hands its master to the Python driver through this variable."""
-    import os
+    """spark-submit hands its master to the Python driver (the settings say so)."""
+    from myna.core.settings import get_settings
 
-    return "PYSPARK_GATEWAY_PORT" in os.environ or "SPARK_SUBMIT_OPTS" in os.environ
+    return get_settings().under_spark_submit

@@ -75,11 +75,11 @@ def _looks_like_hub_id(ref: str) -> bool:
 
 
 def _from_hub(ref: str) -> Resolved:
-    import os
-
     from huggingface_hub import snapshot_download
 
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    from myna.core.settings import get_settings
+
+    offline = get_settings().hub_offline
     try:
         directory = Path(snapshot_download(ref, local_files_only=offline))
     except Exception as err:

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 from pathlib import Path
 
 from myna.core.errors import InputError
+from myna.core.settings import get_settings
 from myna.core.web.asgi import header, send_json
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
 def load_keys(key_file: Path | None = None) -> list[str]:
-    keys = [k.strip() for k in os.environ.get("MYNA_API_KEYS", "").split(",") if k.strip()]
+    keys = list(get_settings().api_keys)
     if key_file is not None:
         try:
             lines = key_file.read_text(encoding="utf-8").splitlines()
