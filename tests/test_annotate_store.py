@@ -35,7 +35,7 @@ def texts(n, prefix="text"):
 
 def test_default_store_is_sqlite_in_myna_home_with_wal(tmp_path):
     store = open_store()
-    assert store.engine.url.database == str(tmp_path / "myna-home" / "myna.core.db")
+    assert store.engine.url.database == str(tmp_path / "myna-home" / "myna.db")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL

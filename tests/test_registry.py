@@ -117,7 +117,7 @@ def test_training_runs_register_with_their_metrics_and_data(tmp_path, myna):
         models.register("0" * 32, "topics")
 
 
-def test_evaluate_and_compare_take_registered_models(registered, myna, tmp_path):
+def test_evaluate_compare_and_analyze_take_registered_models(registered, myna, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"text": "Apple hired Tim Cook.", "spans": [
         {"start": 0, "end": 5, "label": "ORG"}, {"start": 12, "end": 20, "label": "PERSON"}]})
@@ -130,6 +130,9 @@ def test_evaluate_and_compare_take_registered_models(registered, myna, tmp_path)
     assert "ORG" in r.out
     r = myna("evaluate", "models:/news-ner@nowhere", gold)
     assert r.code == 1 and "does not resolve" in r.err
+    r = myna("analyze", "Apple hired Tim Cook.", "--only", "ner", "-m",
+             "models:/news-ner@production")
+    assert r.code == 0 and "Apple" in r.out and "ORG" in r.out
 
 
 def test_models_list_reads_the_registry_like_mlflows_client(registered, myna, tmp_path,

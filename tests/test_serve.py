@@ -2,7 +2,6 @@
 input, keys, micro-batching, zero-downtime alias follow, and schemathesis on the OpenAPI spec."""
 
 import asyncio
-import csv
 import time
 
 import httpx
@@ -11,6 +10,7 @@ import schemathesis
 from conftest import serving
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from kb_fixtures import companies_kb
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from myna.serve.app import build_app
@@ -31,17 +31,7 @@ BOOK_REQUEST = ["Wall St. Bears Claw Back Into the Black (Reuters)",
 
 @pytest.fixture(scope="module")
 def kb_file(tmp_path_factory):
-    from myna.text.kb import build_from_csv
-
-    root = tmp_path_factory.mktemp("kb")
-    with open(root / "companies.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["Symbol", "Security", "Sector"])
-        w.writerow(["AAPL", "Apple Inc.", "Information Technology, consumer electronics"])
-        w.writerow(["IBM", "International Business Machines", "Information Technology"])
-    kb, _ = build_from_csv(root / "companies.csv", "Symbol", "Security", desc_cols=["Sector"])
-    kb.save(root / "kb.jsonl")
-    return str(root / "kb.jsonl")
+    return companies_kb(tmp_path_factory.mktemp("kb"))
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
+from kb_fixtures import companies_kb
 
 from myna.tasks import Predictor, Task, get_task, register_task, task_names, unregister_task
 
@@ -51,24 +52,11 @@ def refs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
     from myna.text.encoders import default_encoder_path
 
     root = tmp_path_factory.mktemp("contract")
-    kb = _knowledge_base(root)
+    kb = companies_kb(root)
     spacy_model = ("en_core_web_sm", None)
     return {"ner": spacy_model, "analyze": spacy_model, "shout": spacy_model,
             "link": ("en_core_web_sm", kb), "textcat": (_classifier(root / "textcat"), None),
             "embed": (default_encoder_path(), None)}
-
-
-def _knowledge_base(root: Path) -> str:
-    from myna.text.kb import build_from_csv
-
-    with open(root / "companies.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["Symbol", "Security", "Sector"])
-        w.writerow(["AAPL", "Apple Inc.", "Information Technology, consumer electronics"])
-        w.writerow(["IBM", "International Business Machines", "Information Technology"])
-    kb, _ = build_from_csv(root / "companies.csv", "Symbol", "Security", desc_cols=["Sector"])
-    kb.save(root / "kb.jsonl")
-    return str(root / "kb.jsonl")
 
 
 def _classifier(path: Path) -> str:
@@ -195,6 +183,25 @@ def _spark_rows(name: str, refs, spark, tmp_path: Path) -> tuple[pa.Table, pa.Sc
     table = pa.concat_tables([pq.read_table(f) for f in sorted(output.glob("*.parquet"))])
     table = table.sort_by("id")
     return table, get_task(name).table_schema(myna.load(ref, kb))
+
+
+@pytest.mark.slow  # starts a worker process
+def test_the_toy_task_runs_in_serve_worker_processes(refs, expected):
+    """`myna serve` runs its model copies in worker processes, which never imported this
+    test module: the toy task travels to them by value."""
+    from myna.serve.app import build_app
+    from myna.serve.holder import ModelHolder, load_in_processes
+    from myna.serve.settings import ServeSettings
+
+    holder = ModelHolder(load_in_processes("en_core_web_sm", replicas=1))
+    try:
+        with TestClient(build_app(holder, ServeSettings())) as client:
+            reply = client.post("/v1/shout", json={"texts": TEXTS})
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["results"] == expected["shout"]
+    finally:
+        for copy in holder.current.replicas:
+            copy.close()
 
 
 def test_the_toy_task_is_in_the_openapi_spec_and_the_cli(refs, myna, tmp_path):

@@ -62,7 +62,7 @@ DEFAULT = "default:"  # "default:sentence-transformers": the default model of a 
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=8)
-def load_predictor(ref: str) -> Predictor:
+def cached_predictor(ref: str) -> Predictor:
     """Any model reference (`models:/news-ner@production`, a folder, an installed pipeline),
     or ``default:<kind>`` for the bundled model of a kind."""
     from myna.models import load
@@ -74,7 +74,7 @@ def load_predictor(ref: str) -> Predictor:
 
 def predictor_or_error(ref: str) -> tuple[Predictor | None, str | None]:
     try:
-        return load_predictor(ref), None
+        return cached_predictor(ref), None
     except MynaError as err:
         return None, f"model {ref!r} cannot be loaded: {err}"
     except Exception as err:  # a broken folder or artifact: a message in the page, not a trace

@@ -28,8 +28,9 @@ def load_batch_model(spec: ModelSpec) -> BatchModel:
     from myna.tasks import Predictor, get_task
 
     task = get_task(spec.task)  # an unknown task stops here
-    if task.name == "link" and not spec.kb:
-        raise InputError("--task link needs --kb (a knowledge base built by `myna kb build`)")
+    if task.needs_kb and not spec.kb:
+        raise InputError(f"--task {task.name} needs --kb (a knowledge base built by "
+                         "`myna kb build`)")
     model = load(spec.source, spec.kb, kind=task.model_kinds[0])
     if spec.max_chars:
         model.limit_chars(spec.max_chars)

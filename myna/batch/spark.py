@@ -4,7 +4,6 @@ Runs the same under ``myna batch run --engine spark`` and ``spark-submit``."""
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 import uuid
@@ -18,6 +17,7 @@ from myna.batch.summary import BatchSummary
 from myna.batch.tasks import ERROR_COLUMN
 from myna.core.errors import InputError, MynaError
 from myna.tasks.schemas import spark_ddl
+from myna.tasks.shipping import pack_runtime_tasks
 
 CORRUPT = "_corrupt_record"
 RESULT = "_myna_result"
@@ -122,27 +122,13 @@ def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedMode
             from myna.core.tracking import tracking_uri as settings_tracking_uri
 
             tracking_uri = settings_tracking_uri()
-        return ShippedModel(spec, None, kb_name, tracking_uri, task_by_value(spec.task))
+        return ShippedModel(spec, None, kb_name, tracking_uri, pack_runtime_tasks())
     directory = model_directory(spec.source)
     if directory is None:
-        return ShippedModel(spec, None, kb_name, task=task_by_value(spec.task))
+        return ShippedModel(spec, None, kb_name, tasks=pack_runtime_tasks())
     name = f"myna-model-{uuid.uuid4().hex[:8]}"
     sc.addArchive(f"{make_archive(directory, workdir)}#{name}")
-    return ShippedModel(spec, name, kb_name, task=task_by_value(spec.task))
-
-
-def task_by_value(name: str):
-    """A task registered outside Myna's package (a test, a notebook) travels with the UDF:
-    executors import Myna's own tasks and entry points, not the driver's registrations."""
-    from pyspark import cloudpickle
-
-    from myna.tasks import get_task
-
-    cls = type(get_task(name))
-    if cls.__module__.startswith("myna."):
-        return None
-    cloudpickle.register_pickle_by_value(sys.modules[cls.__module__])
-    return cls
+    return ShippedModel(spec, name, kb_name, tasks=pack_runtime_tasks())
 
 
 def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, output: str,

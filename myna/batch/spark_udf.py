@@ -29,7 +29,7 @@ class ShippedModel:
     archive: str | None = None
     kb_file: str | None = None
     tracking_uri: str | None = None  # where executors resolve a registry URI
-    task: type | None = None  # a task class registered only on the driver, sent by value
+    tasks: bytes | None = None  # tasks registered only on the driver, sent by value
 
     def local_spec(self) -> ModelSpec:
         from pyspark import SparkFiles
@@ -53,10 +53,9 @@ def worker_model(shipped: ShippedModel, loads=None) -> BatchModel:
         one_thread_per_process()  # Spark runs one Python worker per core
         if shipped.tracking_uri:
             os.environ["MLFLOW_TRACKING_URI"] = shipped.tracking_uri
-        if shipped.task is not None:
-            from myna.tasks import register_task
+        from myna.tasks.shipping import register_packed
 
-            register_task(shipped.task)
+        register_packed(shipped.tasks)
         model = _loaded[shipped] = load_batch_model(shipped.local_spec())
         if loads is not None:
             loads.add(1)

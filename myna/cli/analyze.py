@@ -31,7 +31,8 @@ def analyze_command(
     fmt: str | None = typer.Option(None, "--format", help="Input format if not by extension."),
     only: str | None = typer.Option(
         None, "--only", help=f"Comma list of: {', '.join(FEATURES)} (default: all)."),
-    model: str | None = typer.Option(None, "--model", "-m", help="spaCy pipeline name or path."),
+    model: str | None = typer.Option(None, "--model", "-m", help="spaCy pipeline: a name, a "
+                                                                  "folder or models:/…, runs:/…"),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write .jsonl, .csv or .parquet."),
     html: Path | None = typer.Option(None, "--html", help="Write displaCy pages to this folder."),
     link: Path | None = typer.Option(None, "--link", help="Knowledge base to link entities to."),
@@ -60,6 +61,10 @@ def analyze_command(
         n_process = 0 if total is not None and total >= PARALLEL_FROM else 1
     from myna.text.analyze import analyze
 
+    if model is not None:  # any reference: a folder, a name, models:/…, runs:/…
+        from myna.models import spacy_location
+
+        model = spacy_location(model)
     results = analyze(inputs, only=features, model=model, n_process=n_process,
                       batch_size=batch_size, link=linker)
     started = time.perf_counter()

@@ -92,6 +92,16 @@ def _from_hub(ref: str) -> Resolved:
     return Resolved(str(directory), found, ref)
 
 
+def spacy_location(ref: str | None) -> str:
+    """Where the spaCy pipeline behind any reference is (an installed name or a directory),
+    for code that loads it with options of its own (components left out, a pipeline to
+    update); a reference to another kind of model is an error naming it."""
+    resolved = resolve(ref, "spacy")
+    if resolved.kind != "spacy":
+        raise ModelNotFoundError(f"{ref} is a {resolved.kind} model, not a spaCy pipeline")
+    return resolved.location
+
+
 def load_resolved(resolved: Resolved, kb: str | None = None, linker=None) -> LoadedModel:
     model = get_backend(resolved.kind).load(resolved.location, resolved.name)
     model.version = resolved.version

@@ -58,9 +58,10 @@ def load_in_processes(source: str, kb: str | None = None, replicas: int = 2) -> 
     """Each copy in a worker process of its own; they load side by side."""
     from myna.models import resolve
     from myna.serve.workers import ModelSource, ProcessReplica
+    from myna.tasks.shipping import pack_runtime_tasks
 
     resolved = resolve(source)
-    spec = ModelSource(resolved, kb)
+    spec = ModelSource(resolved, kb, pack_runtime_tasks())
     copies = [ProcessReplica(spec, wait=False) for _ in range(max(1, replicas))]
     try:
         for copy in copies:

@@ -29,6 +29,7 @@ START_TIMEOUT_S = 300.0
 class ModelSource:
     resolved: Resolved  # where the model is, its kind, and the reference the user gave
     kb: str | None = None
+    tasks: bytes | None = None  # tasks registered at run time in the parent, by value
 
 
 class WorkerDied(RuntimeError):
@@ -45,7 +46,9 @@ def _child(conn, source: ModelSource) -> None:
     try:
         from myna.models import load_resolved
         from myna.tasks import Predictor
+        from myna.tasks.shipping import register_packed
 
+        register_packed(source.tasks)
         predictor = Predictor(load_resolved(source.resolved, source.kb))
         predictor.warm_up()
     except Exception as err:  # reported to the parent, which raises it

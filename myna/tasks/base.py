@@ -30,6 +30,7 @@ class Task:
     # Column names in MLflow's pyfunc and /invocations, where MLflow's convention differs.
     pyfunc_names: ClassVar[dict[str, str]] = {}
     counts_tokens: ClassVar[bool] = False  # REST bounds the tokens of a request
+    needs_kb: ClassVar[bool] = False  # runs only with a knowledge base (--kb)
     app_page: ClassVar[tuple[str, str] | None] = None  # (title, "module:function")
     has_app_page: ClassVar[bool] = True  # False: no page (another page shows it)
 

@@ -20,6 +20,7 @@ class LinkedEntities(NamedEntities):
     order = 30
     output = pa.schema([("entities", pa.list_(ENTITY))])
     table_output = None
+    needs_kb = True
     has_app_page = False  # the Analysis page links entities when the app has a KB
 
     def accepts(self, model: LoadedModel) -> bool:

@@ -46,9 +46,9 @@ def load_base(task: str, base: str):
 
     if is_transformer_base(base) or base == configs.BLANK:
         return spacy.blank("en"), None
-    from myna.text.pipelines import resolve_model
+    from myna.models import spacy_location
 
-    source = resolve_model(base)
+    source = spacy_location(base)  # installed, a folder, or a registered model
     nlp = spacy.load(source)
     if task == "ner" and "ner" not in nlp.pipe_names:
         raise InputError(f"base pipeline {base!r} has no 'ner' component to update; "

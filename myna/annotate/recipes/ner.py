@@ -25,9 +25,9 @@ def load_tokenizer_pipeline(model: str | None):
     default pipeline, whose tokenizer `myna train` uses."""
     import spacy
 
-    from myna.text.pipelines import resolve_model
+    from myna.models import spacy_location
 
-    return spacy.load(resolve_model(model), exclude=["tok2vec", "tagger", "parser",
+    return spacy.load(spacy_location(model), exclude=["tok2vec", "tagger", "parser",
                                                      "attribute_ruler", "lemmatizer", "ner",
                                                      "senter", "textcat",
                                                      "textcat_multilabel", "transformer"])
@@ -131,9 +131,10 @@ def ner_manual(labels: list[str], model: str | None = None, patterns: Path | Non
 
 
 def ner_correct(model: str, labels: list[str], overlap: bool = True) -> NerRecipe:
+    from myna.models import spacy_location
     from myna.text.pipelines import load_pipeline
 
-    nlp = load_pipeline(model, frozenset({"ner"}))
+    nlp = load_pipeline(spacy_location(model), frozenset({"ner"}))
     if "ner" not in nlp.pipe_names:
         raise InputError(f"model {model!r} has no entity recognizer (ner component)")
     known = list(nlp.get_pipe("ner").labels)  # type: ignore[attr-defined]

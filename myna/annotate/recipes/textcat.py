@@ -138,9 +138,10 @@ def load_teach_model(model: str, labels: list[str], exclusive: bool):
     import spacy
     from spacy.training import Example as SpacyExample
 
-    from myna.text.pipelines import resolve_model, with_embedding_layers
+    from myna.models import spacy_location
+    from myna.text.pipelines import with_embedding_layers
 
-    nlp = spacy.load(resolve_model(model))
+    nlp = spacy.load(spacy_location(model))
     names = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in TEXTCAT_FACTORIES]
     keep = with_embedding_layers(nlp, names[:1]) if names else []
     for name in reversed(nlp.pipe_names):
