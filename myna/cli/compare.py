@@ -30,7 +30,7 @@ def compare_command(
                                   "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
 ) -> None:
     """Score two models side by side; show per-label deltas and where they disagree."""
-    from myna.evaluate.compare import compare, write_displacy
+    from myna.evaluate.compare import compare, write_disagreements
     from myna.evaluate.labelmap import parse_label_map
 
     result = compare(base, custom, data, text_column=text_column, label_column=label_column,
@@ -51,8 +51,7 @@ def compare_command(
     for d in result.disagreements:
         console.print(markup("[dim]-[/] {}\n   base: {}\n   custom: {}", d["text"][:120],
                              d["base"], d["custom"]))
-    if html is not None and result.base.task == "ner":
-        write_displacy(result, html)
+    if html is not None and write_disagreements(result, html):
         err_console.print(f"wrote {html}")
     if json_out is not None:
         json_out.write_text(json.dumps({"rows": result.rows, "shared": result.shared,

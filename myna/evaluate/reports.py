@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from myna.core.atomic import atomic_path
-from myna.evaluate.scoring import EvalReport
+from myna.evaluate.evaluator import EvalReport, evaluator_for
 
 
 def _plt():
@@ -100,11 +100,9 @@ def markdown(report: EvalReport, images: dict[str, str]) -> str:
         lines += [f"## {title}", "", f"![{title}]({file})", ""]
     if report.errors:
         lines += ["## Worst errors", ""]
+        evaluator = evaluator_for(report.task)
         for e in report.errors:
-            detail = (f"missed: {', '.join(e['missed']) or '–'}; spurious: "
-                      f"{', '.join(e['spurious']) or '–'}" if report.task == "ner" else
-                      f"gold {e['gold']}, predicted {e['predicted']} ({e['confidence']:.2f})")
-            lines.append(f"- {e['text'][:200]!r} — {detail}")
+            lines.append(f"- {e['text'][:200]!r} — {evaluator.describe_error(e)}")
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,8 @@ import pyarrow as pa
 
 from myna.models.base import LoadedModel
 
+TEXT_COLUMN = "text"  # a text task's input: the column of a table, the key of a record
+
 
 class Task:
     """Subclass, set the class attributes, implement `forward` (and `postprocess` when the
@@ -33,6 +35,8 @@ class Task:
     needs_kb: ClassVar[bool] = False  # runs only with a knowledge base (--kb)
     app_page: ClassVar[tuple[str, str] | None] = None  # (title, "module:function")
     has_app_page: ClassVar[bool] = True  # False: no page (another page shows it)
+    # How `myna evaluate` and `myna compare` score it on labelled data ("module:Class").
+    evaluator: ClassVar[str | None] = None
 
     def accepts(self, model: LoadedModel) -> bool:
         return model.kind in self.model_kinds

@@ -3,14 +3,11 @@ with ``--kb`` (``POST /v1/link``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyarrow as pa
+from typing import Any, ClassVar
 
 from myna.models.base import LoadedModel
 from myna.tasks.ner import NamedEntities
 from myna.tasks.registry import register_task
-from myna.text.columns import ENTITY
 
 
 @register_task
@@ -18,9 +15,9 @@ class LinkedEntities(NamedEntities):
     name = "link"
     summary = "Entities linked to the knowledge base (kb_id)"
     order = 30
-    output = pa.schema([("entities", pa.list_(ENTITY))])
-    table_output = None
+    table_output = None  # batch tables keep kb_id (ner's drop it: the book's columns)
     needs_kb = True
+    evaluator: ClassVar[str | None] = None  # scored as `ner`; links have no gold format yet
     has_app_page = False  # the Analysis page links entities when the app has a KB
 
     def accepts(self, model: LoadedModel) -> bool:

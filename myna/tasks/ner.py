@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 
@@ -27,6 +27,7 @@ class NamedEntities(Task):
     output = pa.schema([("entities", pa.list_(ENTITY))])
     table_output = pa.schema([("entities", pa.list_(BOOK_ENTITY))])  # the book's columns
     app_page = ("NER: base vs custom", "myna.app.views.ner:render")
+    evaluator: ClassVar[str | None] = "myna.evaluate.entities:EntityEvaluator"
 
     def accepts(self, model: LoadedModel) -> bool:
         return model.kind == "spacy" and bool(model.components_for(NER))  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ class Categories(Task):
                         optional("label", pa.string()), ("score", pa.float64())])
     pyfunc_names = {"cats": "predictions"}  # as MLflow's spaCy flavor names them
     app_page = ("Text classification", "myna.app.views.classify:render")
+    evaluator = "myna.evaluate.categories:CategoryEvaluator"
 
     def accepts(self, model: LoadedModel) -> bool:
         return model.kind == "spacy" and bool(set(TEXTCAT_PIPES) & set(model.obj.pipe_names))
