@@ -37,14 +37,13 @@ def load_batch_model(spec: ModelSpec) -> BatchModel:
     return BatchModel(Predictor(model, batch_size=spec.batch_size), spec.task)
 
 
-def model_directory(source: str | None) -> Path | None:
-    """A local directory holding the model, to ship to executors as an archive; ``None`` for an
-    installed pipeline package or a default model (executors have the driver's packages)."""
-    from myna.models import resolve
-
-    if source is None:
+def model_directory(spec: ModelSpec, model: BatchModel) -> Path | None:
+    """The loaded model's local directory, to ship to executors as an archive (a registered
+    model was downloaded once, when the driver loaded it); ``None`` for an installed pipeline
+    package or a task's default model (executors have the driver's packages)."""
+    if spec.source is None:
         return None
-    path = Path(resolve(source).location)
+    path = Path(model.predictor.model.location)
     return path if path.is_dir() else None
 
 

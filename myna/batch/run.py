@@ -132,7 +132,7 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
     spark = spark or spark_session(request.master)
     try:
         return run_spark(spark, request.input, request.fmt, request.column, request.encoding,
-                         request.output, request.spec, model.schema, request.existing,
+                         request.output, request.spec, model, request.existing,
                          request.partitions, request.ship_model, progress)
     finally:
         if own_session:

@@ -14,7 +14,7 @@ from myna.batch.model_spec import ModelSpec, make_archive, model_directory
 from myna.batch.output import SUCCESS, Existing, not_spark_output, should_write
 from myna.batch.spark_udf import ShippedModel, predict_series
 from myna.batch.summary import BatchSummary
-from myna.batch.tasks import ERROR_COLUMN
+from myna.batch.tasks import ERROR_COLUMN, BatchModel
 from myna.core.errors import InputError, MynaError
 from myna.tasks.schemas import spark_ddl
 from myna.tasks.shipping import pack_runtime_tasks
@@ -108,7 +108,8 @@ def _text_column(df, column: str):
     raise InputError(f"column {column!r} holds {kind.simpleString()}, not text")
 
 
-def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedModel:
+def ship_model(spark, spec: ModelSpec, model: BatchModel, ship: bool, workdir: Path,
+               ) -> ShippedModel:
     """Send a local model directory (or the registry version behind a URI) to the executors
     as a zip archive; with ``ship=False`` executors load ``spec.source`` themselves."""
     sc = spark.sparkContext
@@ -123,7 +124,7 @@ def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedMode
 
             tracking_uri = settings_tracking_uri()
         return ShippedModel(spec, None, kb_name, tracking_uri, pack_runtime_tasks())
-    directory = model_directory(spec.source)
+    directory = model_directory(spec, model)
     if directory is None:
         return ShippedModel(spec, None, kb_name, tasks=pack_runtime_tasks())
     name = f"myna-model-{uuid.uuid4().hex[:8]}"
@@ -132,13 +133,14 @@ def ship_model(spark, spec: ModelSpec, ship: bool, workdir: Path) -> ShippedMode
 
 
 def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, output: str,
-              spec: ModelSpec, result_schema, existing: Existing, partitions: int | None,
+              spec: ModelSpec, model: BatchModel, existing: Existing, partitions: int | None,
               ship: bool = True, progress: Callable[[int, int], None] | None = None,
               ) -> BatchSummary:
     from pyspark.sql import functions as F
 
     from myna.batch.spark_session import TaskProgress
 
+    result_schema = model.schema
     summary = BatchSummary("spark", spec.task, uri, output)
     target = HadoopPath(spark, output)
     exists = target.exists()
@@ -152,7 +154,7 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
     text = _text_column(df, column)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="myna-batch-") as workdir:
-        shipped = ship_model(spark, spec, ship, Path(workdir))
+        shipped = ship_model(spark, spec, model, ship, Path(workdir))
         loads = spark.sparkContext.accumulator(0)
         columns = [f.name for f in result_schema]
         udf = F.pandas_udf(predict_series(shipped, column, columns, loads),  # type: ignore[call-overload]

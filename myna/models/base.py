@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ class LoadedModel:
     linker: Any = None  # a prepared knowledge base (the link task)
     batch_size: int = 64
     char_limit: int = 1_000_000
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def max_length(self) -> int:

@@ -43,7 +43,8 @@ def resolve(ref: str | None, kind: str | None = None) -> Resolved:
     """``kind``: the kind expected when ``ref`` is None (spaCy unless given)."""
     if not ref:
         kind = kind or "spacy"
-        return Resolved(default_location(kind), kind, default_location(kind))
+        location = default_location(kind)
+        return Resolved(location, kind, location)
     from myna.models.mlflow_refs import is_mlflow_ref, local_model
 
     if is_mlflow_ref(ref):

@@ -35,10 +35,15 @@ class SpacyModel(LoadedModel):
                          if f == "tokens" or self.components_for(frozenset({f})))
 
     def components_for(self, features: frozenset[str]) -> list[str]:
+        """Computed once per pipeline and feature set: tasks ask on every call."""
         from myna.text.pipelines import needed_components
 
-        return needed_components(self.nlp, features)
+        cache = self.__dict__.setdefault("_components", {})
+        if features not in cache:
+            cache[features] = needed_components(self.nlp, features)
+        return cache[features]
 
+    @cached_property
     def textcat_components(self) -> list[str]:
         from myna.text.pipelines import with_embedding_layers
 

@@ -14,10 +14,7 @@ from typing import Any
 
 from myna.core.errors import InputError, ModelNotFoundError
 from myna.core.tracking import setup_mlflow
-from myna.models.mlflow_refs import REGISTRY_URI, resolve_uri
 from myna.registry import flavor
-
-__all__ = ["REGISTRY_URI", "diff", "register", "resolve_uri", "set_alias", "versions"]
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 FINGERPRINT_PARAMS = ("train_rows", "dev_rows", "train_sha256", "dev_sha256")

@@ -28,10 +28,10 @@ from myna.core.errors import InputError
 from myna.models.base import LoadedModel
 from myna.models.mlflow_refs import FLAVOR_NAME, flavor_directory
 from myna.tasks import Predictor, Task
+from myna.tasks.base import TEXT_COLUMN
 from myna.tasks.schemas import mlflow_schema, with_error
 
 MODEL_DIR = "model"
-TEXT_COLUMN = "text"
 
 
 def myna_version() -> str:
@@ -125,11 +125,6 @@ def log_model(pipeline: str | Path, name: str = "model", registered_model_name: 
     return Model.log(artifact_path=None, name=name, flavor=sys.modules[__name__],
                      pipeline=pipeline,
                      registered_model_name=registered_model_name, **kwargs)
-
-
-def local_pipeline(model_uri: str, dst_path: str | None = None) -> Path:
-    """Download (if remote) an MLflow Model of this flavor; return its model directory."""
-    return flavor_directory(model_uri, dst_path)[0]
 
 
 def load_model(model_uri: str, dst_path: str | None = None):

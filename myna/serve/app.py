@@ -27,6 +27,7 @@ from myna.serve.metrics import Metrics
 from myna.serve.routes import mlflow_protocol, ops, predict
 from myna.serve.scheduler import Scheduler
 from myna.serve.settings import ServeSettings
+from myna.tasks import all_tasks
 
 log = logging.getLogger("myna.serve")
 ERRORS_SHOWN = 5  # validation errors listed in a 422; the rest are counted
@@ -63,7 +64,9 @@ def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
                               "`/invocations` speaks MLflow's scoring protocol.")
     app.state.holder, app.state.settings = holder, settings
     app.state.metrics, app.state.scheduler = metrics, scheduler
-    for router in (predict.task_router(), mlflow_protocol.router, ops.router):
+    app.state.tasks = {task.name: task for task in all_tasks()}  # what the routes were built from
+    for router in (predict.task_router(app.state.tasks.values()), mlflow_protocol.router,
+                   ops.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)

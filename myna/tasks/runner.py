@@ -80,6 +80,8 @@ class Predictor:
 
     def check_task(self, task: str | None) -> str:
         task = task or self.default_task
+        if task in self._tasks:  # every call: no registry lookup unless it fails
+            return task
         if task not in task_names():
             raise InputError(f"unknown task {task!r}; one of {', '.join(task_names())}")
         if task not in self._tasks:

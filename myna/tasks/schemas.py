@@ -44,7 +44,7 @@ def _scalar(t: pa.DataType) -> tuple[type, str, str]:
 
 # pydantic ------------------------------------------------------------------------------------
 
-def python_type(t: pa.DataType, name: str, required: bool = True) -> Any:
+def python_type(t: pa.DataType, name: str) -> Any:
     from pydantic import create_model
 
     if pa.types.is_struct(t):

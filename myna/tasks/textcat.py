@@ -36,7 +36,7 @@ class Categories(Task):
         return model.kind == "spacy" and bool(set(TEXTCAT_PIPES) & set(model.obj.pipe_names))
 
     def disabled(self, model: Any) -> list[str]:
-        return model.not_needed(model.textcat_components())
+        return model.not_needed(model.textcat_components)
 
     def forward(self, model: Any, inputs: list[str]) -> list[Any]:
         return model.pipe(inputs, self.disabled(model))

@@ -12,10 +12,9 @@ from fastapi import APIRouter, HTTPException, Request
 
 from myna.serve.routes.common import ERRORS, check_texts, run_task
 from myna.serve.schemas import InvocationsIn, InvocationsOut
-from myna.tasks import get_task
+from myna.tasks.base import TEXT_COLUMN
 
 router = APIRouter(responses=ERRORS)
-TEXT_COLUMN = "text"
 INPUT_KEYS = ("inputs", "instances", "dataframe_split", "dataframe_records")
 
 
@@ -85,4 +84,5 @@ async def invocations(request: Request, body: InvocationsIn) -> dict[str, Any]:
     if not isinstance(task, str):
         raise HTTPException(422, "params.task must be a string")
     rows = await run_task(request, task, check_texts(request, texts, where))
-    return {"predictions": [get_task(task).pyfunc_record(row) for row in rows]}
+    columns = request.app.state.tasks[task]  # run_task checked the name
+    return {"predictions": [columns.pyfunc_record(row) for row in rows]}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -10,7 +11,7 @@ from pydantic import create_model
 
 from myna.serve.routes.common import ERRORS, check_texts, check_tokens, run_task
 from myna.serve.schemas import ModelInfo, TextsIn
-from myna.tasks import Task, all_tasks
+from myna.tasks import Task
 from myna.tasks.schemas import pydantic_model
 
 
@@ -45,10 +46,10 @@ def _endpoint(task: Task):
     return answer
 
 
-def task_router() -> APIRouter:
-    """One route per task registered when the app is built."""
+def task_router(tasks: Iterable[Task]) -> APIRouter:
+    """One route per task (those registered when the app is built)."""
     router = APIRouter(prefix="", responses=ERRORS)
-    for task in all_tasks():
+    for task in tasks:
         router.add_api_route(task.path, _endpoint(task), methods=["POST"],
                              response_model=response_model(task), summary=task.summary,
                              name=task.name, operation_id=f"task_{task.name}")
