@@ -216,3 +216,23 @@ def test_page_is_static_and_forbids_inline_script():
     assert client.get("/static/app.js").status_code == 200
     task = client.get("/api/next").json()["task"]
     assert task["text"].startswith("Apple")  # texts travel as JSON data, never as markup
+
+
+def test_textcat_correct_starts_from_a_zero_shot_guess():
+    from myna.annotate.recipes.textcat import textcat_correct
+
+    texts = ["The striker scored twice and the team won the cup final.",
+             "The central bank raised interest rates as inflation rose."]
+    client, store = client_for(textcat_correct("zero-shot:Sports,Business", [], True), texts,
+                               dataset="zero-shot-guesses")
+    guesses = {}
+    task = client.get("/api/next", params={"session": "s"}).json()["task"]
+    while task:  # an answer's reply brings the next task
+        guesses[task["text"]] = task["accept"]
+        assert task["meta"]["model"].split()[0] == task["accept"][0]
+        reply = client.post("/api/answer", json={"session": "s", "id": task["id"],
+                                                 "answer": "accept", "accept": task["accept"]})
+        assert reply.status_code == 200
+        task = reply.json()["task"]
+    assert guesses == {texts[0]: ["Sports"], texts[1]: ["Business"]}
+    assert len(store.answers(store.dataset("zero-shot-guesses"))) == 2

@@ -191,3 +191,30 @@ def test_annotation_progress_page(monkeypatch, tmp_path, myna):
     sessions = at.dataframe[1].value
     assert dict(zip(sessions["session"], sessions["accept"], strict=True)) == {"ann1": 3,
                                                                                "ann2": 2}
+
+
+def test_pipelines_page_runs_any_task_with_its_inputs_and_parameters(monkeypatch, tmp_path):
+    from hf_tiny import build
+
+    qa = str(build("qa", tmp_path / "qa"))
+    at = start(monkeypatch, models=[qa])
+    page(at, "Pipelines")
+    at.selectbox(key="pipelines-task").set_value("zero-shot-classification").run()
+    at.selectbox(key="pipelines-model").set_value("default:sentence-transformers").run()
+    assert not at.exception, at.exception
+    at.text_area(key="pipelines-zero-shot-classification-text").input(
+        "The striker scored twice and the team won the final.").run()
+    at.text_input(key="pipelines-zero-shot-classification-labels").input("Sports,Business").run()
+    assert not at.exception, at.exception
+    scores = at.dataframe[0].value
+    assert list(scores["label"]) == ["Sports", "Business"]  # best first
+    assert at.subheader[0].value.startswith("Sports")
+    at.selectbox(key="pipelines-task").set_value("question-answering").run()
+    at.selectbox(key="pipelines-model").set_value(qa).run()
+    assert not at.exception, at.exception
+    context = "Natural language processing (NLP) is a field of computer science."
+    assert at.text_area(key="pipelines-question-answering-context").value == context
+    answers = at.dataframe[0].value
+    best = answers.iloc[0]
+    assert context[best["start"]:best["end"]] == best["answer"]
+    assert any("<mark>" in m.value for m in at.markdown)

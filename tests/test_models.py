@@ -54,7 +54,8 @@ def test_myna_load_picks_the_backend_by_what_the_reference_is(tmp_path):
     assert myna.Predictor(pipeline).tasks == ["analyze"]  # no entities, no classifier
     encoder = myna.load(default_encoder_path())
     assert encoder.kind == "sentence-transformers"
-    assert myna.Predictor(encoder).tasks == ["embed"]
+    assert myna.Predictor(encoder).tasks == ["embed", "zero-shot-classification",
+                                             "sentence-similarity"]  # embed the default
     assert myna.load(None, kind="sentence-transformers").location == encoder.location
     vector = myna.Predictor(encoder).predict(["Apple hired Tim Cook."])[0]["embedding"]
     assert len(vector) == 384

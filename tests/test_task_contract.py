@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -20,6 +21,32 @@ from myna.tasks import Predictor, Task, get_task, register_task, task_names, unr
 
 TEXTS = ["Apple hired Tim Cook in California.", "IBM shares fell 3% on Monday in New York.",
          "The team won the match."]
+# Tasks whose input is not one of TEXTS, and the parameters some tasks need or take
+INPUTS: dict[str, list[Any]] = {
+    "question-answering": [{"question": "Who did Apple hire?", "context": TEXTS[0]},
+                           {"question": "What fell?", "context": TEXTS[1]},
+                           {"question": "Who won?", "context": TEXTS[2]}],
+    "sentence-similarity": [{"text": t, "text_pair": u}
+                            for t, u in zip(TEXTS, [*TEXTS[1:], TEXTS[0]], strict=True)],
+    "fill-mask": ["Apple hired [MASK] Cook.", "IBM [MASK] fell.", "The team won the [MASK]."],
+}
+PARAMS: dict[str, dict[str, Any]] = {
+    "zero-shot-classification": {"labels": ["Business", "Sports", "World"]},
+    "text-generation": {"max_new_tokens": 4},
+    "summarization": {"max_new_tokens": 4},
+    "fill-mask": {"top_k": 2},
+    "question-answering": {"top_k": 2},
+}
+
+
+def inputs_of(name: str) -> list[Any]:
+    return INPUTS.get(name, TEXTS)
+
+
+def body_of(name: str) -> dict[str, Any]:
+    """A REST body: texts or records, and the parameters."""
+    key = "texts" if get_task(name).takes_text else "inputs"
+    return {key: inputs_of(name), **PARAMS.get(name, {})}
 
 
 class Shout(Task):
@@ -54,9 +81,17 @@ def refs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
     root = tmp_path_factory.mktemp("contract")
     kb = companies_kb(root)
     spacy_model = ("en_core_web_sm", None)
+    from hf_tiny import build
+
+    encoder = (default_encoder_path(), None)
     return {"ner": spacy_model, "analyze": spacy_model, "shout": spacy_model,
             "link": ("en_core_web_sm", kb), "textcat": (_classifier(root / "textcat"), None),
-            "embed": (default_encoder_path(), None)}
+            "embed": encoder, "zero-shot-classification": encoder,
+            "sentence-similarity": encoder,
+            "question-answering": (str(build("qa", root / "qa")), None),
+            "text-generation": (str(build("gpt2", root / "gpt2")), None),
+            "summarization": (str(build("bart", root / "bart")), None),
+            "fill-mask": (str(build("masked", root / "masked")), None)}
 
 
 def _classifier(path: Path) -> str:
@@ -79,7 +114,9 @@ def expected(refs) -> dict[str, list[dict[str, Any]]]:
     """What the Python API answers: `myna.load` and a `Predictor`."""
     import myna
 
-    return {name: Predictor(myna.load(*refs[name])).predict(TEXTS, name) for name in TASKS}
+    return {name: Predictor(myna.load(*refs[name])).predict(inputs_of(name), name,
+                                                            params=PARAMS.get(name))
+            for name in TASKS}
 
 
 def _app(ref: str, kb: str | None):
@@ -99,9 +136,10 @@ def _table_rows(rows: list[dict[str, Any]], schema: pa.Schema) -> list[dict[str,
 def test_rest_and_invocations_answer_like_the_python_api(name, refs, expected):
     task = get_task(name)
     with TestClient(_app(*refs[name])) as client:
-        rest = client.post(task.path, json={"texts": TEXTS})
+        rest = client.post(task.path, json=body_of(name))
         invocations = client.post("/invocations",
-                                  json={"inputs": TEXTS, "params": {"task": name}})
+                                  json={"inputs": inputs_of(name),
+                                        "params": {"task": name, **PARAMS.get(name, {})}})
     assert rest.status_code == 200, rest.text
     assert rest.json()["results"] == expected[name]
     assert invocations.status_code == 200, invocations.text
@@ -117,18 +155,21 @@ def test_mlflow_pyfunc_answers_like_the_python_api(name, refs, expected, tmp_pat
 
     ref, kb = refs[name]
     save_model(ref, tmp_path / "mlflow-model", kb=kb)
+    given = inputs_of(name)
     frame = mlflow.pyfunc.load_model(str(tmp_path / "mlflow-model")).predict(
-        TEXTS, params={"task": name})
+        given if get_task(name).takes_text else pd.DataFrame(given),
+        params={"task": name, **PARAMS.get(name, {})})
     task = get_task(name)
     assert frame.to_dict("records") == [task.pyfunc_record({**row, "error": None})
                                         for row in expected[name]]
 
 
-def _input_csv(path: Path) -> str:
+def _input_csv(path: Path, name: str = "ner") -> str:
+    rows = [r if isinstance(r, dict) else {"text": r} for r in inputs_of(name)]
     with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "text"])
-        w.writerows(enumerate(TEXTS))
+        w = csv.DictWriter(f, ["id", *rows[0]])
+        w.writeheader()
+        w.writerows({"id": i, **r} for i, r in enumerate(rows))
     return str(path)
 
 
@@ -138,8 +179,9 @@ def _batch_rows(name: str, refs, tmp_path: Path) -> tuple[pa.Table, pa.Schema]:
 
     ref, kb = refs[name]
     output = tmp_path / "out.parquet"
-    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv"), output=str(output),
-                                     task=name, model=ref, kb=kb, n_process=1))
+    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv", name),
+                                     output=str(output), task=name, model=ref, kb=kb,
+                                     n_process=1, params=PARAMS.get(name, {})))
     assert (summary.rows, summary.failed) == (len(TEXTS), 0)
     table = pq.read_table(output).sort_by("id")
     return table, get_task(name).table_schema(myna.load(ref, kb))
@@ -148,7 +190,8 @@ def _batch_rows(name: str, refs, tmp_path: Path) -> tuple[pa.Table, pa.Schema]:
 @pytest.mark.parametrize("name", TASKS)
 def test_local_batch_answers_like_the_python_api(name, refs, expected, tmp_path):
     table, schema = _batch_rows(name, refs, tmp_path)
-    assert table.column_names == ["id", "text", *schema.names, "error"]
+    fields = get_task(name).input.names
+    assert table.column_names == ["id", *fields, *schema.names, "error"]
     assert table.select(schema.names).to_pylist() == _table_rows(expected[name], schema)
     assert table.column("error").to_pylist() == [None] * len(TEXTS)
 
@@ -176,9 +219,10 @@ def _spark_rows(name: str, refs, spark, tmp_path: Path) -> tuple[pa.Table, pa.Sc
 
     ref, kb = refs[name]
     output = tmp_path / "out"
-    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv"), output=str(output),
-                                     task=name, model=ref, kb=kb, engine="spark",
-                                     master="local[1]"), spark=spark)
+    summary = run_batch(BatchRequest(input=_input_csv(tmp_path / "in.csv", name),
+                                     output=str(output), task=name, model=ref, kb=kb,
+                                     engine="spark", master="local[1]",
+                                     params=PARAMS.get(name, {})), spark=spark)
     assert (summary.rows, summary.failed) == (len(TEXTS), 0)
     table = pa.concat_tables([pq.read_table(f) for f in sorted(output.glob("*.parquet"))])
     table = table.sort_by("id")

@@ -34,6 +34,20 @@ class InputTable:
     schema: pa.Schema  # the input columns as they will be written
     rows: int | None  # for the progress bar
     encoding: str = "utf-8"
+    fields: dict[str, str] | None = None  # a record task's fields → columns
+
+    def input_of(self, row: dict[str, Any], where: str) -> tuple[Any, str | None]:
+        """A row's input for the model (its text, or its record) and why it cannot be run."""
+        if self.fields is None:
+            value = row.get(self.column)
+            problem = text_problem(value, f"{where}: column {self.column!r}")
+            return ("" if problem else value), problem
+        record = {name: row.get(col) for name, col in self.fields.items()}
+        for name, col in self.fields.items():
+            problem = text_problem(record[name], f"{where}: column {col!r}")
+            if problem:
+                return {}, problem
+        return record, None
 
 
 @dataclass
@@ -45,7 +59,8 @@ class Chunk:
 
 
 def open_input(path: str | Path, column: str, fmt: str | None = None,
-               encoding: str = "utf-8", reserved: tuple[str, ...] = ()) -> InputTable:
+               encoding: str = "utf-8", reserved: tuple[str, ...] = (),
+               fields: dict[str, str] | None = None) -> InputTable:
     """Check everything that would stop the job before it starts: the file, its format, the
     column, and input columns that would clash with the result columns."""
     kind = detect_format(path, fmt)
@@ -61,15 +76,16 @@ def open_input(path: str | Path, column: str, fmt: str | None = None,
     elif kind == "parquet":
         schema = open_parquet(p).schema_arrow
     else:
-        schema = _jsonl_schema(p, encoding, column)
-    if column not in schema.names:
-        raise InputError(f"no column {column!r}; columns are: {', '.join(schema.names)}",
-                         where=str(p))
+        schema = _jsonl_schema(p, encoding, list(fields.values()) if fields else [column])
+    for name in (fields.values() if fields else [column]):
+        if name not in schema.names:
+            raise InputError(f"no column {name!r}; columns are: {', '.join(schema.names)}",
+                             where=str(p))
     clash = [c for c in schema.names if c in (*reserved, ERROR_COLUMN)]
     if clash:
         raise InputError(f"input column(s) {', '.join(map(repr, clash))} would be overwritten "
                          "by the result; rename them first", where=str(p))
-    return InputTable(p, kind, column, schema, count_rows(p, kind), encoding)
+    return InputTable(p, kind, column, schema, count_rows(p, kind), encoding, fields)
 
 
 def read_chunks(table: InputTable, chunk_rows: int = 1000) -> Iterator[Chunk]:
@@ -127,9 +143,9 @@ def _row_chunk(table: InputTable, items: list[tuple[int, Any]]) -> Chunk:
             problem = None
         for n in names:
             columns[n].append(cells[n])
-        value = row.get(table.column)
-        problem = problem or text_problem(value, f"{where}: column {table.column!r}")
-        texts.append("" if problem else value)
+        value, why = table.input_of(row, where)
+        problem = problem or why
+        texts.append(value if not problem else "")
         errors.append(problem)
     arrays = [pa.array(columns[n], type=table.schema.field(n).type) for n in names]
     return Chunk(pa.Table.from_arrays(arrays, schema=table.schema), texts, errors, places)
@@ -160,12 +176,13 @@ def _parquet_chunks(table: InputTable, chunk_rows: int) -> Iterator[Chunk]:
     row = 0
     for batch in open_parquet(table.path).iter_batches(batch_size=chunk_rows):
         texts, errors, places = [], [], []
-        for value in batch.column(table.column).to_pylist():
+        wanted = list(table.fields.values()) if table.fields else [table.column]
+        for values in batch.select(wanted).to_pylist():
             row += 1
             where = f"{table.path}: row {row}"
             places.append(where)
-            problem = text_problem(value, f"{where}: column {table.column!r}")
-            texts.append("" if problem else value)
+            value, problem = table.input_of(values, where)
+            texts.append(value)
             errors.append(problem)
         yield Chunk(pa.Table.from_batches([batch]), texts, errors, places)
 
@@ -173,7 +190,7 @@ def _parquet_chunks(table: InputTable, chunk_rows: int) -> Iterator[Chunk]:
 _JSON_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
 
 
-def _jsonl_schema(path: Path, encoding: str, column: str) -> pa.Schema:
+def _jsonl_schema(path: Path, encoding: str, text_columns: list[str]) -> pa.Schema:
     """One pass over the file, as Spark's JSON reader does: columns in order of first
     appearance; a column keeps a number or boolean type only if every value has it."""
     seen: dict[str, set[type]] = {}
@@ -189,5 +206,5 @@ def _jsonl_schema(path: Path, encoding: str, column: str) -> pa.Schema:
         if kinds == {int, float}:
             kinds = {float}
         kind = _JSON_TYPES.get(next(iter(kinds))) if len(kinds) == 1 else None
-        fields.append((key, pa.string() if key == column or kind is None else kind))
+        fields.append((key, pa.string() if key in text_columns or kind is None else kind))
     return pa.schema(fields)

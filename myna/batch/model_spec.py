@@ -3,6 +3,7 @@ what to ship to Spark executors) and once per worker process (to load it)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class ModelSpec:
     kb: str | None = None
     max_chars: int | None = None
     batch_size: int = 64
+    params: str = "{}"  # the task's parameters as JSON (hashable: executors key models by spec)
 
 
 def load_batch_model(spec: ModelSpec) -> BatchModel:
@@ -31,10 +33,11 @@ def load_batch_model(spec: ModelSpec) -> BatchModel:
     if task.needs_kb and not spec.kb:
         raise InputError(f"--task {task.name} needs --kb (a knowledge base built by "
                          "`myna kb build`)")
-    model = load(spec.source, spec.kb, kind=task.model_kinds[0])
+    model = load(spec.source, spec.kb, kind=None if spec.source else task.model_kinds[0])
     if spec.max_chars:
         model.limit_chars(spec.max_chars)
-    return BatchModel(Predictor(model, batch_size=spec.batch_size), spec.task)
+    return BatchModel(Predictor(model, batch_size=spec.batch_size), spec.task,
+                      json.loads(spec.params))
 
 
 def model_directory(spec: ModelSpec, model: BatchModel) -> Path | None:

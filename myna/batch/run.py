@@ -4,7 +4,7 @@ row is read, then the engine runs and a summary comes back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,32 @@ class BatchRequest:
     max_chars: int | None = None
     existing: Existing = Existing.error
     ship_model: bool = True
+    params: dict[str, Any] = field(default_factory=dict)  # the task's parameters
+    # A record task's fields → input columns (unnamed fields: the column of the same name)
+    input_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def spec(self) -> ModelSpec:
-        return ModelSpec(self.model, self.task, self.kb, self.max_chars, self.batch_size)
+        from myna.tasks.params import params_key
+
+        return ModelSpec(self.model, self.task, self.kb, self.max_chars, self.batch_size,
+                         params_key(self.params))
+
+    def fields(self) -> dict[str, str] | None:
+        """Field → column for a record task (None: a text task reads ``column``)."""
+        from myna.tasks import get_task
+
+        task = get_task(self.task)
+        if task.takes_text:
+            if self.input_columns:
+                raise InputError(f"task {task.name!r} reads one text column (--column), not "
+                                 "--input-column")
+            return None
+        unknown = sorted(set(self.input_columns) - set(task.input.names))
+        if unknown:
+            raise InputError(f"task {task.name!r} has no input field {', '.join(unknown)} "
+                             f"(its fields: {', '.join(task.input.names)})")
+        return {name: self.input_columns.get(name, name) for name in task.input.names}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values: what a stored job keeps (not the CLI's flags, which may change)."""
@@ -105,7 +127,7 @@ def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSumma
     existing_file(source)
     model = load_batch_model(request.spec)  # a missing model or wrong task stops here
     table = open_input(request.input.removeprefix("file://"), request.column, request.fmt,
-                       request.encoding, tuple(f.name for f in model.schema))
+                       request.encoding, tuple(f.name for f in model.schema), request.fields())
     n_process = request.n_process or os.cpu_count() or 1
     if table.rows is not None and table.rows < 2000:
         n_process = 1  # not worth forking for
@@ -131,7 +153,8 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
     own_session = spark is None
     spark = spark or spark_session(request.master)
     try:
-        return run_spark(spark, request.input, request.fmt, request.column, request.encoding,
+        columns = request.fields() or request.column
+        return run_spark(spark, request.input, request.fmt, columns, request.encoding,
                          request.output, request.spec, model, request.existing,
                          request.partitions, request.ship_model, progress)
     finally:

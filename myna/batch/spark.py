@@ -69,8 +69,10 @@ def input_format(uri: str, fmt: str | None) -> str:
     return kind
 
 
-def read_input(spark, uri: str, fmt: str, column: str, encoding: str, reserved: list[str]):
-    """The input as a DataFrame plus the name of its corrupt-record column (or None)."""
+def read_input(spark, uri: str, fmt: str, column: str | list[str], encoding: str,
+               reserved: list[str]):
+    """The input as a DataFrame plus the name of its corrupt-record column (or None);
+    ``column``: the text column, or a record task's columns."""
     from pyspark.errors import AnalysisException
 
     reader = spark.read
@@ -87,8 +89,9 @@ def read_input(spark, uri: str, fmt: str, column: str, encoding: str, reserved: 
     except AnalysisException as err:
         raise InputError(str(err).splitlines()[0], where=uri) from None
     names = [c for c in df.columns if c != CORRUPT]
-    if column not in names:
-        raise InputError(f"no column {column!r}; columns are: {', '.join(names)}", where=uri)
+    for wanted in ([column] if isinstance(column, str) else column):
+        if wanted not in names:
+            raise InputError(f"no column {wanted!r}; columns are: {', '.join(names)}", where=uri)
     clash = [c for c in names if c in (*reserved, ERROR_COLUMN)]
     if clash:
         raise InputError(f"input column(s) {', '.join(map(repr, clash))} would be overwritten "
@@ -132,7 +135,8 @@ def ship_model(spark, spec: ModelSpec, model: BatchModel, ship: bool, workdir: P
     return ShippedModel(spec, name, kb_name, tasks=pack_runtime_tasks())
 
 
-def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, output: str,
+def run_spark(spark, uri: str, fmt: str | None, column: str | dict[str, str], encoding: str,
+              output: str,
               spec: ModelSpec, model: BatchModel, existing: Existing, partitions: int | None,
               ship: bool = True, progress: Callable[[int, int], None] | None = None,
               ) -> BatchSummary:
@@ -149,22 +153,25 @@ def run_spark(spark, uri: str, fmt: str | None, column: str, encoding: str, outp
         return summary
     if exists and not target.replaceable():
         raise not_spark_output(output)
-    df, corrupt = read_input(spark, uri, input_format(uri, fmt), column, encoding,
+    fields = column if isinstance(column, dict) else None  # a record task's field → column
+    in_columns = list(fields.values()) if fields else [str(column)]
+    df, corrupt = read_input(spark, uri, input_format(uri, fmt), in_columns, encoding,
                              [f.name for f in result_schema if f.name != ERROR_COLUMN])
-    text = _text_column(df, column)
+    texts = [_text_column(df, c) for c in in_columns]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="myna-batch-") as workdir:
         shipped = ship_model(spark, spec, model, ship, Path(workdir))
         loads = spark.sparkContext.accumulator(0)
         columns = [f.name for f in result_schema]
-        udf = F.pandas_udf(predict_series(shipped, column, columns, loads),  # type: ignore[call-overload]
+        udf = F.pandas_udf(predict_series(shipped, in_columns, columns, loads,  # type: ignore[call-overload]
+                                          list(fields) if fields else None),
                            spark_ddl(result_schema))
         if corrupt:  # a malformed line: no text for the model, a clear error in the output
-            text = F.when(F.col(corrupt).isNull(), text)
+            texts = [F.when(F.col(corrupt).isNull(), t) for t in texts]
         wanted = partitions or spark.sparkContext.defaultParallelism
         if partitions or df.rdd.getNumPartitions() < wanted:
             df = df.repartition(wanted)
-        result = df.withColumn(RESULT, udf(text))
+        result = df.withColumn(RESULT, udf(*texts))
         error = F.col(f"{RESULT}.{ERROR_COLUMN}")
         if corrupt:
             error = F.when(F.col(corrupt).isNotNull(),

@@ -72,18 +72,38 @@ def spark_problem(value: Any, column: str) -> str | None:
     return text_problem(value, where)
 
 
-def predict_series(shipped: ShippedModel, column: str, columns: list[str], loads=None):
-    """``Iterator[pd.Series] -> Iterator[pd.DataFrame]`` for ``pandas_udf``."""
+def predict_series(shipped: ShippedModel, inputs: list[str], columns: list[str], loads=None,
+                   fields: list[str] | None = None):
+    """``Iterator[pd.Series] -> Iterator[pd.DataFrame]`` for ``pandas_udf``: one text column,
+    or (``fields``) one column per field of a record task, in the order of ``inputs``."""
 
-    def predict(batches: Iterator[pd.Series]) -> Iterator[pd.DataFrame]:
+    def cells(series: pd.Series) -> list[Any]:
+        return [None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+                for v in series.tolist()]
+
+    def run(batches: Iterator[Any]) -> Iterator[pd.DataFrame]:
         model = worker_model(shipped, loads)
-        for series in batches:
-            values = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v
-                      for v in series.tolist()]
-            errors = [spark_problem(v, column) for v in values]
-            texts = ["" if e else v for v, e in zip(values, errors, strict=True)]
-            places = [f"column {column!r}"] * len(texts)
-            rows = predict_chunk(model, texts, errors, places)
+        for batch in batches:
+            parts = [cells(s) for s in (batch if isinstance(batch, tuple) else (batch,))]
+            values: list[Any] = []
+            errors: list[str | None] = []
+            for row in zip(*parts, strict=True):
+                problem = next((p for p in (spark_problem(v, c) for v, c in
+                                            zip(row, inputs, strict=True)) if p), None)
+                errors.append(problem)
+                if fields is None:
+                    values.append("" if problem else row[0])
+                else:
+                    values.append({} if problem else dict(zip(fields, row, strict=True)))
+            places = [f"column {inputs[0]!r}"] * len(values)
+            rows = predict_chunk(model, values, errors, places)
             yield pd.DataFrame(rows, columns=columns)
 
-    return predict
+    # Spark reads the kind of pandas UDF from the type hints: one column, or several.
+    def one_column(batches: Iterator[pd.Series]) -> Iterator[pd.DataFrame]:
+        return run(batches)
+
+    def several(batches: Iterator[tuple[pd.Series, ...]]) -> Iterator[pd.DataFrame]:
+        return run(batches)
+
+    return one_column if len(inputs) == 1 else several

@@ -15,12 +15,14 @@ __all__ = ["ERROR_COLUMN", "BatchModel"]
 
 
 class BatchModel:
-    """``predict(texts)``: one dict per text with the task's columns and ``error``; a text that
-    cannot be run gets ``None`` results and its reason in ``error``."""
+    """``predict(inputs)``: one dict per input (a text, or a record for a record task) with
+    the task's columns and ``error``; an input that cannot be run gets ``None`` results and
+    its reason in ``error``. ``params``: the task's parameters, checked once here."""
 
-    def __init__(self, predictor: Predictor, task: str):
+    def __init__(self, predictor: Predictor, task: str, params: dict[str, Any] | None = None):
         self.predictor = predictor
         self.task = predictor.check_task(task)
+        self.params = predictor.task(self.task).check_params(params)  # bad ones stop here
         columns = predictor.task(self.task).table_schema(predictor.model)
         if columns is None:
             raise TypeError(f"task {self.task!r} declares no output columns")
@@ -28,7 +30,7 @@ class BatchModel:
         self._columns = [f.name for f in self.schema]
 
     def predict(self, texts: Sequence[Any]) -> list[dict[str, Any]]:
-        rows = self.predictor.predict(texts, self.task, errors="row")
+        rows = self.predictor.predict(texts, self.task, errors="row", params=self.params)
         return [_only(row, self._columns) for row in rows]
 
 

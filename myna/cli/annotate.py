@@ -209,6 +209,27 @@ def textcat_manual_command(
     _start(recipe, dataset, source, db, options, text_column, skip_invalid)
 
 
+@app.command("textcat.correct")
+def textcat_correct_command(
+    dataset: str = DATASET, source: Path | None = SOURCE,
+    model: str = typer.Option(..., "--model", "-m", help="A text classifier: a pipeline, a "
+                              "Hugging Face classifier, or zero-shot:LABEL,LABEL,…"),
+    label: str | None = typer.Option(None, "--label", "-l", help="Categories (default: the "
+                                     "model's)."),
+    exclusive: bool = typer.Option(True, "--exclusive/--multilabel"),
+    db: str | None = DB, host: str = HOST, port: int = PORT, password: str | None = PASSWORD,
+    api_key_file: Path | None = KEY_FILE, allowed_host: list[str] = ALLOWED_HOST,
+    overlap: bool = OVERLAP, claim_minutes: float = CLAIM_MINUTES,
+    text_column: str = TEXT_COL, skip_invalid: bool = SKIP_INVALID,
+) -> None:
+    """Pick each text's categories, starting from the model's guess (zero-shot works)."""
+    from myna.annotate.recipes.textcat import textcat_correct
+
+    options = server_options(host, port, password, api_key_file, allowed_host, claim_minutes)
+    recipe = textcat_correct(model, parse_labels(label) if label else [], exclusive, overlap)
+    _start(recipe, dataset, source, db, options, text_column, skip_invalid)
+
+
 @app.command("textcat.teach")
 def textcat_teach_command(
     dataset: str = DATASET, source: Path | None = SOURCE,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from myna.batch.output import Existing
 from myna.batch.run import ENGINES, BatchRequest, run_batch
+from myna.cli.pairs import key_values
 from myna.core.console import err_console, markup, progress_bar
 from myna.core.errors import InputError
 from myna.tasks.registry import task_names
@@ -53,6 +55,11 @@ def run_command(
                                     help="Spark: send the model to executors as an archive, or "
                                          "let them load --model from the registry."),
     report: Path | None = typer.Option(None, "--report", help="Also write the summary as JSON."),
+    params: list[str] = typer.Option([], "--param", "-p", metavar="NAME=VALUE",
+                                     help="A task parameter (labels=A,B; max_new_tokens=40)."),
+    input_columns: list[str] = typer.Option([], "--input-column", metavar="FIELD=COLUMN",
+                                            help="Column for a field of a record task's input "
+                                                 "(question=q); default: the field's name."),
 ) -> None:
     """Run a model over every row; write the input columns, the result and an `error` column."""
     request = batch_request(input=input, output=output, column=column, task=task, model=model,
@@ -60,7 +67,8 @@ def run_command(
                             encoding=encoding, kb=kb, n_process=n_process,
                             batch_size=batch_size, max_chars=max_chars,
                             skip_existing=skip_existing, overwrite=overwrite,
-                            ship_model=ship_model)
+                            ship_model=ship_model, params=key_values(params, "--param"),
+                            input_columns=key_values(input_columns, "--input-column"))
     engine = request.engine
     unit = "rows" if engine == "local" else "Spark tasks"
     with progress_bar() as bar:
@@ -82,7 +90,8 @@ def batch_request(*, input: str, output: str, column: str, task: str, model: str
                   engine: str, master: str | None, partitions: int | None, fmt: str | None,
                   encoding: str, kb: Path | None, n_process: int, batch_size: int,
                   max_chars: int | None, skip_existing: bool, overwrite: bool,
-                  ship_model: bool) -> BatchRequest:
+                  ship_model: bool, params: dict[str, Any] | None = None,
+                  input_columns: dict[str, str] | None = None) -> BatchRequest:
     """The request that `myna batch run`'s options describe (`myna jobs` stores it)."""
     if skip_existing and overwrite:
         raise InputError("give --skip-existing or --overwrite, not both")
@@ -95,7 +104,7 @@ def batch_request(*, input: str, output: str, column: str, task: str, model: str
         master=master or ("local[*]" if engine == "spark" and not _under_spark_submit() else None),
         partitions=partitions, fmt=fmt, encoding=encoding, kb=str(kb) if kb else None,
         n_process=n_process, batch_size=batch_size, max_chars=max_chars, existing=existing,
-        ship_model=ship_model)
+        ship_model=ship_model, params=params or {}, input_columns=input_columns or {})
     return request
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from myna.cli.pairs import key_values
 from myna.core.console import console, err_console, markup
 from myna.core.errors import InputError
 
@@ -45,6 +46,8 @@ def batch_request_of(args: list[str], watched: bool) -> dict:
             raise
         raise InputError(f"batch arguments: {err.format_message()}") from None
     params = {k: v for k, v in ctx.params.items() if k != "report"}
+    params["params"] = key_values(params.get("params") or [], "--param")
+    params["input_columns"] = key_values(params.get("input_columns") or [], "--input-column")
     return batch.batch_request(**params).to_dict()
 
 

@@ -19,6 +19,7 @@ from myna.cli import (
     evaluate,
     jobs,
     kb,
+    predict,
     registry,
     serve,
     train,
@@ -54,6 +55,7 @@ app.command("app")(app_command)
 app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
+app.command("predict")(predict.predict_command)
 app.command("serve")(serve.serve_command)
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(batch.app, name="batch")

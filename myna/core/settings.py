@@ -22,6 +22,8 @@ class Settings:
     api_keys: tuple[str, ...] = ()  # MYNA_API_KEYS, comma-separated
     log_level: str = "warning"  # MYNA_LOG: the HTTP servers' access log level
     hub_offline: bool = False  # HF_HUB_OFFLINE=1: hub ids resolve from the local cache only
+    device: str = "auto"  # MYNA_DEVICE: auto (a GPU when there is one), cpu, cuda, cuda:1
+    precision: str = "auto"  # MYNA_PRECISION: auto (fp16 on GPU, bf16 on CPUs with it), fp32
     under_spark_submit: bool = False  # spark-submit started this driver (it set the master)
     pyspark_python: str = sys.executable  # PYSPARK_PYTHON: the executors' interpreter
     app_options: Mapping[str, str] = field(default_factory=dict)  # MYNA_APP_* without prefix
@@ -46,6 +48,8 @@ class Settings:
                            if k.strip()),
             log_level=env.get("MYNA_LOG") or "warning",
             hub_offline=env.get("HF_HUB_OFFLINE") == "1",
+            device=env.get("MYNA_DEVICE") or "auto",
+            precision=env.get("MYNA_PRECISION") or "auto",
             under_spark_submit="PYSPARK_GATEWAY_PORT" in env or "SPARK_SUBMIT_OPTS" in env,
             pyspark_python=env.get("PYSPARK_PYTHON") or sys.executable,
             app_options={k.removeprefix(APP_PREFIX): v for k, v in env.items()

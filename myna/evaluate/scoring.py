@@ -19,16 +19,20 @@ from myna.evaluate.labelmap import LabelMap
 __all__ = ["EvalReport", "evaluate", "load_labelled", "predict"]
 
 
-def _load_model(model: str):
-    """Any reference `myna.load` takes (``models:/news-ner@production`` too); scoring
-    runs spaCy's scorer, so the model must be a spaCy pipeline."""
+def _load_model(model: str, task: str | None = None):
+    """Any reference `myna.load` takes (``models:/news-ner@production``, a Hugging Face
+    directory, ``zero-shot:A,B``); a model that is not a spaCy pipeline is scored through a
+    pipeline that holds its answers for ``task`` (`myna.evaluate.as_pipeline`)."""
     from myna.models import load
 
     loaded = load(model)
-    if loaded.kind != "spacy":
-        raise InputError(f"model {model!r} is a {loaded.kind} model; evaluate and compare "
-                         "score spaCy pipelines")
-    return loaded.obj
+    if loaded.kind == "spacy":
+        return loaded.obj
+    if task is None:
+        raise InputError(f"model {model!r} is a {loaded.kind} model; say which task to score")
+    from myna.evaluate.as_pipeline import as_pipeline
+
+    return as_pipeline(loaded, task)
 
 
 def load_labelled(data_path: str | Path, text_column: str = "text",
@@ -49,7 +53,7 @@ def predict(model: str, examples: list[Example], task: str, data_path: str | Pat
     from spacy.training import Example as SpacyExample
 
     evaluator = evaluator_for(task)
-    nlp = _load_model(model)
+    nlp = _load_model(model, task)
     missing = evaluator.missing(nlp)
     if missing:
         raise InputError(f"model {model!r} {missing} (pipes: {', '.join(nlp.pipe_names)})")

@@ -12,7 +12,8 @@ import catalogue
 from myna.models.base import LoadedModel
 
 backends = catalogue.create("myna", "backends", entry_points=True)
-BUILTIN = ("myna.models.spacy_backend", "myna.models.encoder_backend")
+BUILTIN = ("myna.models.spacy_backend", "myna.models.encoder_backend",
+           "myna.models.hf_backend", "myna.models.zero_shot")
 
 
 class Backend(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,20 @@ class LoadedModel:
     def labels(self) -> dict[str, list[str]]:
         """Labels per task (``ner``, ``textcat``) the model predicts."""
         return {}
+
+    def predict(self, inputs: Any, task: str | None = None, params: dict[str, Any] | None = None,
+                errors: str = "raise") -> list[dict[str, Any]]:
+        """``myna.load(ref).predict(["text"], "sentiment")``: one record per input (a text or
+        a record); the same as ``myna.Predictor(model).predict``. A single text or record
+        is taken as a list of one."""
+        predictor = self.__dict__.get("_predictor")
+        if predictor is None:
+            # By name: the task layer sits above this one (ARCHITECTURE.md, layers).
+            predictor = importlib.import_module("myna.tasks").Predictor(self)
+            self.__dict__["_predictor"] = predictor
+        if isinstance(inputs, str | dict):
+            inputs = [inputs]
+        return predictor.predict(inputs, task, errors, params)
 
     def save(self, directory: Path) -> None:
         """Write the model so that its backend loads it from ``directory``."""

@@ -30,6 +30,9 @@ class Resolved:
 
 
 def default_location(kind: str) -> str:
+    if kind not in ("spacy", "sentence-transformers"):
+        raise ModelNotFoundError(f"there is no default {kind} model; give one (a local "
+                                 "directory, models:/NAME@ALIAS, or a hub id)")
     if kind == "sentence-transformers":
         from myna.text.encoders import default_encoder_path
 
@@ -45,8 +48,12 @@ def resolve(ref: str | None, kind: str | None = None) -> Resolved:
         kind = kind or "spacy"
         location = default_location(kind)
         return Resolved(location, kind, location)
+    from myna.models.backends import all_backends
     from myna.models.mlflow_refs import is_mlflow_ref, local_model
 
+    for kind_, backend in all_backends().items():  # schemes of their own (zero-shot:…)
+        if getattr(backend, "claims", None) and backend.claims(ref):  # type: ignore[attr-defined]
+            return Resolved(ref, kind_, ref)
     if is_mlflow_ref(ref):
         local = local_model(ref)
         return Resolved(str(local.directory), local.kind, ref, local.version, local.kb)
@@ -55,8 +62,9 @@ def resolve(ref: str | None, kind: str | None = None) -> Resolved:
         found = kind_of_dir(path)
         if found is None:
             raise ModelNotFoundError("directory is not a model Myna can load (no spaCy "
-                                     "config.cfg, no sentence-transformers modules.json, "
-                                     "no MLmodel)", where=str(path))
+                                     "config.cfg, no sentence-transformers modules.json, no "
+                                     "Hugging Face config.json naming an architecture, no "
+                                     "MLmodel)", where=str(path))
         return Resolved(str(path), found, ref)
     if get_backend("spacy").is_installed(ref) or ref == "en_core_web_sm":
         from myna.text.pipelines import resolve_model
@@ -84,9 +92,13 @@ def _from_hub(ref: str) -> Resolved:
     try:
         directory = Path(snapshot_download(ref, local_files_only=offline))
     except Exception as err:
-        why = "not in the local cache and the hub is offline" if offline else str(err)
-        raise ModelNotFoundError(f"cannot fetch {ref!r} from the Hugging Face hub: {why}",
-                                 hint="pass a local model directory instead") from None
+        why = ("it is not in the local cache and the hub is offline (HF_HUB_OFFLINE=1): "
+               "nothing reached the network" if offline else str(err))
+        raise ModelNotFoundError(
+            f"cannot load {ref!r} from the Hugging Face hub: {why}",
+            hint="pass a local model directory (save_pretrained), a registered model "
+                 "(models:/NAME@ALIAS), an installed spaCy pipeline, or run once with the "
+                 "network to fill the cache") from None
     found = kind_of_dir(directory)
     if found is None:
         raise ModelNotFoundError(f"hub model {ref!r} is not a kind Myna can load")

@@ -52,15 +52,38 @@ def pyfunc_schema(task: Task, model: LoadedModel | None = None) -> pa.Schema | N
     return with_error(pa.schema(renamed))
 
 
-def signature(task: Task, model: LoadedModel | None = None):
+def signature(task: Task, model: LoadedModel | None = None, others: list[Task] | None = None):
+    """The default task's columns; the parameters of every task the model can do (MLflow
+    drops parameters its signature does not name). Inputs: one unnamed string column when
+    every task takes a text (a plain list of strings passes MLflow's check as well as a
+    DataFrame), the record's columns when every task takes the same record, else none (MLflow
+    then passes whatever it is given)."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import ColSpec, DataType, ParamSchema, ParamSpec, Schema
 
+    tasks = [task, *(others or [])]
     outputs = pyfunc_schema(task, model)
-    # Unnamed, so a plain list of strings passes MLflow's schema check as well as a DataFrame.
-    return ModelSignature(inputs=Schema([ColSpec(DataType.string)]),
+    shapes = {tuple(t.input.names) for t in tasks}
+    inputs = None
+    if all(t.takes_text for t in tasks):
+        inputs = Schema([ColSpec(DataType.string)])
+    elif len(shapes) == 1:
+        inputs = Schema([ColSpec(DataType.string, name) for name in task.input.names])
+    specs = {"task": ParamSpec("task", DataType.string, task.name)}
+    for t in tasks:
+        for p in t.params:
+            specs.setdefault(p.name, _param_spec(p, DataType, ParamSpec))
+    return ModelSignature(inputs=inputs,
                           outputs=None if outputs is None else mlflow_schema(outputs),
-                          params=ParamSchema([ParamSpec("task", DataType.string, task.name)]))
+                          params=ParamSchema(list(specs.values())))
+
+
+def _param_spec(param: Any, data_type: Any, spec: Any) -> Any:
+    kinds = {str: "string", int: "long", float: "double", bool: "boolean", list: "string"}
+    dtype = getattr(data_type, kinds[param.kind])
+    if param.kind is list:
+        return spec(param.name, dtype, list(param.default or []), (-1,))
+    return spec(param.name, dtype, param.default)
 
 
 def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
@@ -88,7 +111,8 @@ def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
         extra["kb"] = f"kb{Path(kb).suffix.lower()}"
         shutil.copyfile(kb, path / extra["kb"])
     mlflow_model = mlflow_model if mlflow_model is not None else Model()
-    mlflow_model.signature = signature(predictor.task(tasks[0]), model)
+    mlflow_model.signature = signature(predictor.task(tasks[0]), model,
+                                       [predictor.task(t) for t in tasks[1:]])
     mlflow_model.metadata = {**(mlflow_model.metadata or {}), **(metadata or {}),
                              "myna_tasks": tasks, "labels": predictor.labels}
     versions = _library_versions(model.kind)
@@ -113,7 +137,8 @@ def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
 def _library_versions(kind: str) -> dict[str, str]:
     from importlib.metadata import version
 
-    library = {"spacy": "spacy", "sentence-transformers": "sentence-transformers"}.get(kind)
+    library = {"spacy": "spacy", "sentence-transformers": "sentence-transformers",
+               "transformers": "transformers", "zero-shot": "sentence-transformers"}.get(kind)
     return {library: version(library)} if library else {}
 
 
@@ -147,8 +172,12 @@ class MynaPyfunc:
         return self.predictor.nlp
 
     def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        task = self.predictor.task((params or {}).get("task"))
-        rows = self.predictor.predict(_texts(model_input), task.name, errors="row")
+        params = dict(params or {})
+        task = self.predictor.task(params.pop("task", None))
+        inputs = _texts(model_input) if task.takes_text else _records(model_input, task)
+        given = {k: v for k, v in params.items()
+                 if k in {p.name for p in task.params} and v is not None}
+        rows = self.predictor.predict(inputs, task.name, errors="row", params=given)
         records = [task.pyfunc_record(row) for row in rows]
         schema = pyfunc_schema(task, self.predictor.model)
         frame = pd.DataFrame(records, columns=None if schema is None else schema.names)
@@ -174,6 +203,23 @@ def _texts(model_input: Any) -> list:
     if isinstance(model_input, list | tuple):
         return list(model_input)
     raise InputError(f"cannot read texts from a {type(model_input).__name__}")
+
+
+def _records(model_input: Any, task: Task) -> list[dict[str, Any]]:
+    """A DataFrame with the record's columns, a dict of columns, or a list of records."""
+    names = task.input.names
+    if isinstance(model_input, pd.DataFrame):
+        missing = [n for n in names if n not in model_input.columns]
+        if missing:
+            raise InputError(f"task {task.name!r} needs the column(s) {', '.join(missing)}, "
+                             f"found {', '.join(map(str, model_input.columns))}")
+        return model_input[names].to_dict("records")
+    if isinstance(model_input, dict):
+        return pd.DataFrame(model_input)[names].to_dict("records")
+    if isinstance(model_input, list | tuple) and all(isinstance(r, dict) for r in model_input):
+        return list(model_input)
+    raise InputError(f"task {task.name!r} takes records with {', '.join(names)}, not a "
+                     f"{type(model_input).__name__}")
 
 
 def _load_pyfunc(path: str) -> MynaPyfunc:

@@ -26,7 +26,8 @@ from typing import Any
 from myna.serve.holder import ModelHolder
 from myna.serve.metrics import Metrics
 from myna.serve.settings import ServeSettings
-from myna.tasks import Predictor
+from myna.tasks import Predictor, Task, get_task
+from myna.tasks.params import params_key
 
 
 class Overloaded(Exception):
@@ -40,8 +41,11 @@ class Overloaded(Exception):
 @dataclass(eq=False)
 class _Job:
     task: str
-    texts: list[str]
+    texts: list[Any]  # texts, or records for tasks such as question answering
     future: asyncio.Future
+    params: dict[str, Any] = field(default_factory=dict)
+    # Calls share jobs of the same task and parameters; None: this job never shares a call
+    group: str | None = ""
     queued_at: float = field(default_factory=time.monotonic)
     next: int = 0  # first text not yet handed to a worker
     running: int = 0  # model calls in flight
@@ -52,7 +56,8 @@ class _Job:
 
     def __post_init__(self) -> None:
         self.results = [None] * len(self.texts)
-        self.waiting_chars = sum(map(len, self.texts))
+        self.sizes = [Task.input_chars(t) for t in self.texts]
+        self.waiting_chars = sum(self.sizes)
 
 
 Part = tuple[_Job, int, int]  # a job's texts [start, end) in one model call
@@ -88,10 +93,14 @@ class Scheduler:
             _close(loaded.replicas)
         self.holder.retired.clear()
 
-    async def predict(self, task: str, texts: list[str]) -> list[dict[str, Any]]:
-        """One record per text, each with an ``error`` field (None when it ran)."""
+    async def predict(self, task: str, texts: list[Any],
+                      params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One record per input, each with an ``error`` field (None when it ran)."""
         assert self._loop is not None, "start() the scheduler first"
-        job = _Job(task, texts, self._loop.create_future())
+        params = params or {}
+        shares = bool(params) and get_task(task).shares_inputs(params)
+        job = _Job(task, texts, self._loop.create_future(), params,
+                   None if shares else params_key(params))
         if self._jobs and self._queued_chars + job.waiting_chars > self.settings.max_queue_chars:
             self.metrics.rejected.inc()
             raise Overloaded(self.retry_after())
@@ -155,19 +164,22 @@ class Scheduler:
             limit_chars = min(limit_chars, self.settings.reserve_chars)
         per_job = max(1, self._parallel() - 1)
         parts: list[Part] = []
-        task, n_texts, n_chars, full = None, 0, 0, False
+        first: _Job | None = None
+        n_texts, n_chars, full = 0, 0, False
         for job in self._jobs:
             if job.future.done() or job.running >= per_job or job.next >= len(job.texts):
                 continue
-            if short_only and len(job.texts[job.next]) > limit_chars:
+            if short_only and job.sizes[job.next] > limit_chars:
                 continue
-            if task is None:
-                task = job.task
-            elif job.task != task:
+            if first is None:
+                first = job
+                if job.group is None:  # its answers depend on the whole call: all, alone
+                    return [(job, job.next, len(job.texts))], True
+            elif (job.task, job.group) != (first.task, first.group) or job.group is None:
                 continue
             end = job.next
             while end < len(job.texts):
-                size = len(job.texts[end])
+                size = job.sizes[end]
                 if n_texts and (n_texts + 1 > limit_texts or n_chars + size > limit_chars):
                     full = True
                     break
@@ -198,11 +210,11 @@ class Scheduler:
             self._launch(replica, parts)
 
     def _launch(self, replica: Predictor, parts: list[Part]) -> None:
-        task = parts[0][0].task
-        texts: list[str] = []
+        task, params = parts[0][0].task, parts[0][0].params
+        texts: list[Any] = []
         for job, start, end in parts:
             texts += job.texts[start:end]
-            chars = sum(len(t) for t in job.texts[start:end])
+            chars = sum(job.sizes[start:end])
             job.next, job.running = end, job.running + 1
             job.waiting_chars -= chars
             self._queued_chars -= chars
@@ -212,12 +224,13 @@ class Scheduler:
         self.metrics.queued_chars.set(self._queued_chars)
         self.metrics.batch_size.observe(len(texts))
         self._busy.add(id(replica))
-        chars = sum(map(len, texts))
+        chars = sum(sum(job.sizes[start:end]) for job, start, end in parts)
         is_long = bool(self.settings.reserve_chars) and chars > self.settings.reserve_chars
         self._long_running += is_long
         started = time.monotonic()
         assert self._loop is not None
-        future = self._loop.run_in_executor(self._executor, replica.predict, texts, task, "row")
+        future = self._loop.run_in_executor(self._executor, replica.predict, texts, task, "row",
+                                            params or None)
         future.add_done_callback(
             lambda f: self._finished(replica, parts, f, started, chars, is_long))
 

@@ -63,9 +63,9 @@ def _child(conn, source: ModelSource) -> None:
             return
         if message is None:
             return
-        task, texts, errors = message
+        task, texts, errors, params = message
         try:
-            conn.send(("ok", predictor.predict(texts, task, errors)))
+            conn.send(("ok", predictor.predict(texts, task, errors, params)))
         except Exception as err:
             conn.send(("error", f"{type(err).__name__}: {err}"))
 
@@ -114,11 +114,11 @@ class ProcessReplica:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def predict(self, texts: list[Any], task: str | None = None,
-                errors: str = "raise") -> list[dict[str, Any]]:
+    def predict(self, texts: list[Any], task: str | None = None, errors: str = "raise",
+                params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self._lock:
             try:
-                self._conn.send((task, list(texts), errors))
+                self._conn.send((task, list(texts), errors, params))
                 kind, payload = self._conn.recv()
             except (EOFError, OSError):
                 code = self._process.exitcode

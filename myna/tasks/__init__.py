@@ -2,7 +2,7 @@
 flavor, batch, the app, the CLI) is generated from this registry. See ARCHITECTURE.md for
 adding one."""
 
-from myna.tasks.base import Task
+from myna.tasks.base import Task, checked_text
 from myna.tasks.registry import (
     all_tasks,
     get_task,
@@ -10,7 +10,7 @@ from myna.tasks.registry import (
     task_names,
     unregister_task,
 )
-from myna.tasks.runner import Predictor, checked_text
+from myna.tasks.runner import Predictor
 
 __all__ = ["Predictor", "Task", "all_tasks", "checked_text", "get_task", "register_task",
            "task_names", "unregister_task"]

@@ -1,5 +1,6 @@
-"""``embed``: a sentence embedding per text from a sentence-transformers encoder (the bundled
-MiniLM by default) (``POST /v1/embed``)."""
+"""``embed`` (``feature-extraction``): a sentence embedding per text from a
+sentence-transformers encoder (the bundled MiniLM by default) or a bare Hugging Face encoder
+(mean of its token states) (``POST /v1/embed``)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ from myna.tasks.registry import register_task
 @register_task
 class Embedding(Task):
     name = "embed"
+    aliases = ("feature-extraction", "sentence-embedding")
     summary = "Sentence embeddings"
     order = 50
-    model_kinds = ("sentence-transformers",)
+    model_kinds = ("sentence-transformers", "transformers")
+
+    def accepts(self, model: Any) -> bool:
+        return model.kind == "sentence-transformers" or (
+            getattr(model, "head", None) == "feature-extraction")
     output = pa.schema([("embedding", pa.list_(pa.float32()))])
 
     def forward(self, model: Any, inputs: list[str]) -> list[list[float]]:

@@ -13,6 +13,7 @@ from myna.tasks.registry import register_task
 @register_task
 class LinkedEntities(NamedEntities):
     name = "link"
+    aliases: ClassVar[tuple[str, ...]] = ()
     summary = "Entities linked to the knowledge base (kb_id)"
     order = 30
     table_output = None  # batch tables keep kb_id (ner's drop it: the book's columns)
@@ -21,7 +22,7 @@ class LinkedEntities(NamedEntities):
     has_app_page = False  # the Analysis page links entities when the app has a KB
 
     def accepts(self, model: LoadedModel) -> bool:
-        return model.linker is not None and super().accepts(model)
+        return model.linker is not None and model.kind == "spacy" and super().accepts(model)
 
     def warm_up(self, model: LoadedModel) -> None:
         model.linker.prepare()

@@ -1,4 +1,6 @@
-"""``ner``: named entities with character offsets (``POST /v1/ner``)."""
+"""``ner`` (``token-classification``): named entities with character offsets
+(``POST /v1/ner``), from a spaCy pipeline or a Hugging Face token classifier
+(`myna.tasks.hf_tokens`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ def entity(ent: Any) -> dict[str, Any]:
 @register_task
 class NamedEntities(Task):
     name = "ner"
+    aliases: ClassVar[tuple[str, ...]] = ("token-classification",)
     summary = "Named entities with offsets"
     order = 10
     output = pa.schema([("entities", pa.list_(ENTITY))])
@@ -30,13 +33,22 @@ class NamedEntities(Task):
     evaluator: ClassVar[str | None] = "myna.evaluate.entities:EntityEvaluator"
 
     def accepts(self, model: LoadedModel) -> bool:
-        return model.kind == "spacy" and bool(model.components_for(NER))  # type: ignore[attr-defined]
+        if model.kind == "spacy":
+            return bool(model.components_for(NER))  # type: ignore[attr-defined]
+        return getattr(model, "head", None) == "token-classification"
 
     def disabled(self, model: Any) -> list[str]:
-        return model.not_needed(model.components_for(NER))
+        return model.not_needed(model.components_for(NER)) if model.kind == "spacy" else []
 
     def forward(self, model: Any, inputs: list[str]) -> list[Any]:
-        return model.pipe(inputs, self.disabled(model))
+        """spaCy docs (the app and `link` use them), or entity records (Hugging Face)."""
+        if model.kind == "spacy":
+            return model.pipe(inputs, self.disabled(model))
+        from myna.tasks.hf_tokens import entities
+
+        return entities(model, inputs)
 
     def postprocess(self, model: LoadedModel, outputs: list[Any]) -> list[dict[str, Any]]:
-        return [{"entities": [entity(e) for e in doc.ents]} for doc in outputs]
+        if model.kind == "spacy":
+            return [{"entities": [entity(e) for e in doc.ents]} for doc in outputs]
+        return [{"entities": found} for found in outputs]

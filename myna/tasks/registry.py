@@ -11,7 +11,8 @@ from myna.core.errors import InputError
 from myna.tasks.base import Task
 
 tasks = catalogue.create("myna", "tasks", entry_points=True)
-BUILTIN = ("ner", "textcat", "link", "analyze", "embed")
+BUILTIN = ("ner", "textcat", "link", "analyze", "embed", "question_answering",
+           "summarization", "generation", "fill_mask", "zero_shot", "similarity")
 
 
 def register_task(cls: type[Task]) -> type[Task]:
@@ -38,8 +39,24 @@ def task_names() -> list[str]:
     return [t.name for t in all_tasks()]
 
 
+def task_choices() -> list[str]:
+    """Names and aliases: what a ``--task`` option accepts."""
+    return [n for t in all_tasks() for n in (t.name, *t.aliases)]
+
+
+def canonical_name(name: str) -> str:
+    """The registered name for a name or an alias, or `InputError` listing them."""
+    return get_task(name).name
+
+
 def get_task(name: str) -> Task:
-    for task in all_tasks():
+    found = all_tasks()
+    for task in found:
         if task.name == name:
             return task
-    raise InputError(f"unknown task {name!r}; one of {', '.join(task_names())}")
+    for task in found:
+        if name in task.aliases:
+            return task
+    raise InputError(f"unknown task {name!r}; one of "
+                     + ", ".join(t.name + (f" ({', '.join(t.aliases)})" if t.aliases else "")
+                                 for t in found))

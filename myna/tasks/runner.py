@@ -8,12 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from myna.core.errors import InputError
-from myna.data.cells import cell_to_text
 from myna.models.base import LoadedModel
 from myna.tasks.base import Task
-from myna.tasks.registry import all_tasks, task_names
-
-WARM_UP_TEXT = "Warm-up text from Myna."
+from myna.tasks.registry import all_tasks, canonical_name, task_names
 
 
 class Predictor:
@@ -38,6 +35,9 @@ class Predictor:
         if not self.tasks:
             raise InputError(f"model {model.name!r} ({model.kind}) can do none of the tasks "
                              f"{', '.join(task_names())}")
+
+    def __repr__(self) -> str:
+        return f"Predictor({self.model.name!r}, kind={self.model.kind!r}, tasks={self.tasks})"
 
     name = property(lambda self: self.model.name)
     nlp = property(lambda self: self.model.obj)  # the library's own object
@@ -72,60 +72,73 @@ class Predictor:
         return self._tasks[self.check_task(name)]
 
     def warm_up(self) -> None:
-        """Run every task once, so lazy loading (encoders, KB vectors) happens before the
-        first request."""
+        """Run every task once on its sample, so lazy loading (encoders, KB vectors) happens
+        before the first request."""
         for task in self._tasks.values():
             task.warm_up(self.model)
-            self.predict([WARM_UP_TEXT], task.name)
+            if task.sample is not None:
+                self.predict([task.sample], task.name, params=task.sample_params)
 
     def check_task(self, task: str | None) -> str:
+        """The task's registered name (an alias such as ``sentiment`` gives ``textcat``)."""
         task = task or self.default_task
         if task in self._tasks:  # every call: no registry lookup unless it fails
             return task
-        if task not in task_names():
-            raise InputError(f"unknown task {task!r}; one of {', '.join(task_names())}")
-        if task not in self._tasks:
-            raise InputError(f"model {self.name!r} cannot do {task!r} (it can do "
+        name = canonical_name(task)
+        if name not in self._tasks:
+            raise InputError(f"model {self.name!r} cannot do {name!r} (it can do "
                              f"{', '.join(self.tasks)})")
-        return task
+        return name
 
-    def preprocess(self, texts: Sequence[Any]) -> tuple[list[str], list[str | None]]:
-        """The texts to run and, per text, why it cannot be run (or None). Null cells become
-        empty texts; other non-text values and texts over the model's ``max_length`` are
-        errors naming their position; their slot is run as an empty text."""
-        out: list[str] = []
+    def preprocess(self, inputs: Sequence[Any], task: Task | None = None,
+                   ) -> tuple[list[Any], list[str | None]]:
+        """The inputs to run and, per input, why it cannot be run (or None). Null cells
+        become empty texts; other non-text values, texts over the model's ``max_length`` and
+        records without a field are errors naming their position; their slot is run as a
+        stand-in (an empty text, or the first good record)."""
+        task = task or self.task(None)
+        out: list[Any] = []
         errors: list[str | None] = []
-        for i, value in enumerate(texts):
+        for i, value in enumerate(inputs):
             try:
-                text = checked_text(value, f"text #{i}", self.max_length)
+                item = task.check_input(value, f"{'text' if task.takes_text else 'input'} #{i}",
+                                        self.max_length)
             except InputError as err:
-                out.append("")
+                out.append(None)
                 errors.append(str(err))
             else:
-                out.append(text)
+                out.append(item)
                 errors.append(None)
-        return out, errors
+        stand_in = "" if task.takes_text else next((x for x in out if x is not None), None)
+        return [stand_in if x is None else x for x in out], errors
 
-    def predict(self, texts: Sequence[Any], task: str | None = None,
-                errors: str = "raise") -> list[dict[str, Any]]:
-        """``errors="raise"``: the first bad text raises `InputError`; ``"row"``: every record
-        gets an ``error`` field (None, or why that text was not run) and the rest go on."""
+    def predict(self, inputs: Sequence[Any], task: str | None = None, errors: str = "raise",
+                params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One record per input (a text, or a record for tasks such as question answering).
+        ``errors="raise"``: the first bad input raises `InputError`; ``"row"``: every record
+        gets an ``error`` field (None, or why that input was not run) and the rest go on.
+        ``params``: the task's options (`Task.params`); a bad one always raises."""
         runner = self.task(task)
-        ready, problems = self.preprocess(texts)
+        checked = runner.check_params(params)
+        ready, problems = self.preprocess(inputs, runner)
         first = next((p for p in problems if p), None)
         if errors == "raise" and first:
             raise InputError(first)
-        rows = runner.run(self.model, ready)
-        if errors == "row":
-            for row, problem in zip(rows, problems, strict=True):
+        good = [i for i, p in enumerate(problems) if p is None]
+        if not runner.takes_text and len(good) < len(ready):  # run only the good records
+            rows: list[dict[str, Any]] = [{} for _ in ready]
+            done = runner.run(self.model, [ready[i] for i in good], checked) if good else []
+            for i, row in zip(good, done, strict=True):
+                rows[i] = row
+        else:
+            rows = runner.run(self.model, ready, checked)
+        for row, problem in zip(rows, problems, strict=True):  # a task may refuse an input
+            if problem is None and row.get("error"):
+                if errors == "raise":
+                    raise InputError(row["error"])
+            elif errors == "row" or problem:
                 row["error"] = problem
+        if errors == "row":
+            for row in rows:
+                row.setdefault("error", None)
         return rows
-
-
-def checked_text(value: Any, where: str, max_chars: int) -> str:
-    """A cell as text, or `InputError` when it is not text or is over ``max_chars``."""
-    text = cell_to_text(value, where)
-    if len(text) > max_chars:
-        raise InputError(f"text of {len(text):,} characters is over the limit of "
-                         f"{max_chars:,}", where=where)
-    return text

@@ -1,8 +1,11 @@
-"""``textcat``: category scores, the top label and its score (``POST /v1/classify``)."""
+"""``textcat`` (``text-classification``, ``sentiment``): category scores, the top label and
+its score (``POST /v1/classify``), from a spaCy pipeline with a text classifier, a Hugging Face
+sequence classifier (texts longer than its window are cut to their first tokens), or a
+zero-shot classifier (`myna.models.zero_shot`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 
@@ -23,23 +26,34 @@ def categories(cats: dict[str, float]) -> dict[str, Any]:
 @register_task
 class Categories(Task):
     name = "textcat"
+    aliases: ClassVar[tuple[str, ...]] = ("text-classification", "sentiment")
     summary = "Category scores"
     order = 20
-    route = "/v1/classify"
+    route: ClassVar[str | None] = "/v1/classify"
     output = pa.schema([("cats", pa.map_(pa.string(), pa.float64())),
                         optional("label", pa.string()), ("score", pa.float64())])
     pyfunc_names = {"cats": "predictions"}  # as MLflow's spaCy flavor names them
-    app_page = ("Text classification", "myna.app.views.classify:render")
-    evaluator = "myna.evaluate.categories:CategoryEvaluator"
+    app_page: ClassVar[tuple[str, str] | None] = ("Text classification",
+                                                  "myna.app.views.classify:render")
+    evaluator: ClassVar[str | None] = "myna.evaluate.categories:CategoryEvaluator"
 
     def accepts(self, model: LoadedModel) -> bool:
-        return model.kind == "spacy" and bool(set(TEXTCAT_PIPES) & set(model.obj.pipe_names))
+        if model.kind == "spacy":
+            return bool(set(TEXTCAT_PIPES) & set(model.obj.pipe_names))
+        return (model.kind == "zero-shot"
+                or getattr(model, "head", None) == "text-classification")
 
     def disabled(self, model: Any) -> list[str]:
-        return model.not_needed(model.textcat_components)
+        return model.not_needed(model.textcat_components) if model.kind == "spacy" else []
 
-    def forward(self, model: Any, inputs: list[str]) -> list[Any]:
-        return model.pipe(inputs, self.disabled(model))
+    def forward(self, model: Any, inputs: list[str]) -> list[dict[str, float]]:
+        if model.kind == "spacy":
+            return [doc.cats for doc in model.pipe(inputs, self.disabled(model))]
+        if model.kind == "zero-shot":
+            return model.classify(inputs)
+        from myna.models.hf_run import cats_of, class_probabilities
+
+        return cats_of(model, class_probabilities(model, inputs))
 
     def postprocess(self, model: LoadedModel, outputs: list[Any]) -> list[dict[str, Any]]:
-        return [categories(doc.cats) for doc in outputs]
+        return [categories(cats) for cats in outputs]

@@ -31,6 +31,7 @@ class _HFComponent:
     """Batching, device placement and (de)serialisation shared by both components."""
 
     auto_class = ""  # the `transformers` Auto class that reloads the model
+    buffer = 1  # docs predicted together (the text classifier sorts them by length)
 
     def __init__(self, name: str, max_length: int, batch_size: int):
         self.name = name
@@ -39,6 +40,7 @@ class _HFComponent:
         self.model: Any = None  # a transformers model, once set_model or from_disk ran
         self.tokenizer: Any = None
         self._labels: list[str] = []
+        self._runner: Any = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -47,6 +49,25 @@ class _HFComponent:
     def set_model(self, model, tokenizer) -> None:
         self.model, self.tokenizer = model.eval(), tokenizer
         self._labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        self._runner = None
+
+    @property
+    def runner(self) -> Any:
+        """The model as Myna's Hugging Face backend runs it (length-grouped batches)."""
+        if self._runner is None:
+            from myna.models.hf_backend import TransformersModel
+
+            runner = TransformersModel("transformers", self.model, name=self.name, location="")
+            runner.tokenizer, runner.head = self.tokenizer, "text-classification"
+            runner.device = ""  # set below
+            self._runner = runner
+        if self._runner.device != str(self.model.device):  # training may have moved it
+            from myna.models.hf_backend import resolve_precision
+
+            self._runner.device = str(self.model.device)
+            self._runner.precision = resolve_precision(self._runner.device)
+        self._runner.batch_size = self.batch_size
+        return self._runner
 
     @property
     def window(self) -> int:
@@ -59,7 +80,8 @@ class _HFComponent:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         batch: list[Doc] = []
-        size = batch_size or self.batch_size
+        # Many docs at a time: they are grouped by length inside (little padding)
+        size = max(batch_size or self.batch_size, self.buffer)
         for doc in docs:
             batch.append(doc)
             if len(batch) >= size:
@@ -94,17 +116,18 @@ class _HFComponent:
 
 class HFTextClassifier(_HFComponent):
     auto_class = "AutoModelForSequenceClassification"
+    buffer = 512
 
     def __init__(self, name: str, exclusive: bool, max_length: int, batch_size: int):
         super().__init__(name, max_length, batch_size)
         self.exclusive = exclusive
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
-        enc = self.tokenizer([d.text for d in docs], truncation=True, padding=True,
-                             max_length=self.window, return_tensors="pt")
-        logits = self._logits(enc)
-        probs = logits.softmax(-1) if self.exclusive else logits.sigmoid()
-        for doc, row in zip(docs, probs.cpu().tolist(), strict=True):
+        from myna.models.hf_run import class_probabilities
+
+        probs = class_probabilities(self.runner, [d.text for d in docs],
+                                    max_length=self.window, multi=not self.exclusive)
+        for doc, row in zip(docs, probs.tolist(), strict=True):
             doc.cats = dict(zip(self._labels, row, strict=True))
         return docs
 

@@ -1,6 +1,7 @@
-"""Text-classification recipes: ``textcat.manual`` (pick the categories) and ``textcat.teach``
-(active learning: a yes/no question about the label the model is least sure of, and the model
-updates from the answers every N of them)."""
+"""Text-classification recipes: ``textcat.manual`` (pick the categories), ``textcat.correct``
+(the same, with a model's guess already picked: any text classifier, ``zero-shot:A,B`` too) and
+``textcat.teach`` (active learning: a yes/no question about the label the model is least sure
+of, and the model updates from the answers every N of them)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,48 @@ def textcat_manual(labels: list[str], exclusive: bool, overlap: bool = True) -> 
                          "(two or more when --exclusive)")
     return ChoiceRecipe(name="textcat.manual", kind="textcat", view="choice", labels=labels,
                         exclusive=exclusive, overlap=overlap)
+
+
+@dataclass
+class CorrectRecipe(ChoiceRecipe):
+    """A choice task whose options come picked as the model guesses (its score shown)."""
+
+    predictor: Any = None
+
+    def task(self, example: StoredExample) -> dict[str, Any]:
+        out = super().task(example)
+        if not out["accept"]:  # nothing stored yet: the model's guess
+            cats = self.predictor.predict([example.text], "textcat")[0]["cats"]
+            if self.exclusive:
+                best = max(self.labels, key=lambda lab: cats.get(lab, 0.0))
+                out["accept"] = [best]
+            else:
+                out["accept"] = [lab for lab in self.labels if cats.get(lab, 0.0) >= 0.5]
+            ranked = sorted(self.labels, key=lambda lab: -cats.get(lab, 0.0))[:3]
+            out["meta"] = {**out["meta"], "model": ", ".join(
+                f"{lab} {cats.get(lab, 0.0):.2f}" for lab in ranked)}
+        return out
+
+
+def textcat_correct(model: str, labels: list[str], exclusive: bool,
+                    overlap: bool = True) -> CorrectRecipe:
+    """``model``: any text classifier reference (a trained pipeline, a Hugging Face
+    classifier, ``zero-shot:World,Sports,…``); ``labels`` default to the model's."""
+    from myna.models import load
+    from myna.tasks import Predictor
+
+    predictor = Predictor(load(model))
+    predictor.check_task("textcat")
+    known = predictor.labels.get("textcat", [])
+    labels = labels or known
+    missing = [lab for lab in labels if lab not in known]
+    if missing:
+        raise InputError(f"the model has no label(s) {', '.join(missing)} (it has "
+                         f"{', '.join(known)})", where=model)
+    if len(labels) < 2:
+        raise InputError("textcat.correct needs two or more categories")
+    return CorrectRecipe(name="textcat.correct", kind="textcat", view="choice", labels=labels,
+                         exclusive=exclusive, overlap=overlap, predictor=predictor)
 
 
 @dataclass

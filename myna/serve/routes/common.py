@@ -60,15 +60,17 @@ def check_tokens(request: Request, texts: list[str], field: str) -> list[str]:
     return texts
 
 
-async def run_task(request: Request, task: str, texts: list[str]) -> list[dict[str, Any]]:
-    """Rows in the order of ``texts``; a text the model could not run is a 422."""
+async def run_task(request: Request, task: str, texts: list[Any],
+                   params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows in the order of ``texts`` (or records); an input the model could not run is a
+    422. ``params``: the task's parameters, already checked."""
     state = request.app.state
     predictor = state.holder.current.predictor
     if task not in predictor.tasks:
         raise HTTPException(422, f"this model cannot do {task!r} (it can do "
                                  f"{', '.join(predictor.tasks)})")
     try:
-        rows = await asyncio.wait_for(state.scheduler.predict(task, texts),
+        rows = await asyncio.wait_for(state.scheduler.predict(task, texts, params),
                                       state.settings.timeout_s)
     except TimeoutError:
         raise HTTPException(504, f"prediction took over {state.settings.timeout_s:g} s; the "

@@ -1,7 +1,9 @@
 """`POST /invocations` in MLflow's scoring protocol, so clients of `mlflow models serve` work
 unchanged: ``{"inputs": [...]}``, ``{"instances": [...]}``, ``{"dataframe_split": ...}`` or
 ``{"dataframe_records": [...]}``, optional ``{"params": {"task": ...}}``; the answer is
-``{"predictions": [...]}``, one record per text, exactly what the pyfunc flavor returns."""
+``{"predictions": [...]}``, one record per text, exactly what the pyfunc flavor returns.
+A task whose input is a record (question answering) reads its fields as columns; the task's
+parameters ride in ``params`` beside ``task``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from myna.core.errors import InputError
 from myna.serve.routes.common import ERRORS, check_texts, run_task
 from myna.serve.schemas import InvocationsIn, InvocationsOut
 from myna.tasks.base import TEXT_COLUMN
@@ -75,14 +78,54 @@ def texts_of(body: InvocationsIn) -> tuple[list[Any], str]:
     return _record_texts(value, key), key
 
 
+def records_of(body: InvocationsIn, fields: list[str]) -> tuple[list[dict[str, Any]], str]:
+    """Records with ``fields`` from any of MLflow's input shapes."""
+    given = [k for k in INPUT_KEYS if getattr(body, k) is not None]
+    if len(given) != 1:
+        raise HTTPException(400, f"send exactly one of {', '.join(INPUT_KEYS)} (got "
+                                 f"{', '.join(given) or 'none'})")
+    key = given[0]
+    value = getattr(body, key)
+    if key == "dataframe_split":
+        columns = value.columns or []
+        rows = [dict(zip(columns, row, strict=False)) for row in value.data]
+    elif isinstance(value, dict):
+        lengths = {len(v) for v in value.values()}
+        if len(lengths) > 1:
+            raise HTTPException(422, f"{key}: columns have different lengths")
+        rows = [{k: v[i] for k, v in value.items()} for i in range(next(iter(lengths), 0))]
+    else:
+        rows = list(value)
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise HTTPException(422, f"{key}[{i}] is not a record with {', '.join(fields)}")
+        missing = [f for f in fields if f not in row]
+        if missing:
+            raise HTTPException(422, f"{key}[{i}] has no {', '.join(map(repr, missing))}")
+    return [{f: row[f] for f in fields} for row in rows], key
+
+
 @router.post("/invocations", response_model=InvocationsOut,
              summary="MLflow scoring protocol (as `mlflow models serve`)")
 async def invocations(request: Request, body: InvocationsIn) -> dict[str, Any]:
-    texts, where = texts_of(body)
     predictor = request.app.state.holder.current.predictor
-    task = (body.params or {}).get("task") or predictor.default_task
-    if not isinstance(task, str):
+    params = dict(body.params or {})
+    name = params.pop("task", None) or predictor.default_task
+    if not isinstance(name, str):
         raise HTTPException(422, "params.task must be a string")
-    rows = await run_task(request, task, check_texts(request, texts, where))
-    columns = request.app.state.tasks[task]  # run_task checked the name
-    return {"predictions": [columns.pyfunc_record(row) for row in rows]}
+    task = request.app.state.tasks[predictor.check_task(name)]  # an alias names it too
+    try:
+        checked = task.check_params(params)
+    except InputError as err:
+        raise HTTPException(422, str(err)) from None
+    if task.takes_text:
+        texts, where = texts_of(body)
+        inputs: list[Any] = check_texts(request, texts, where)
+    else:
+        inputs, where = records_of(body, task.input.names)
+        if not inputs:
+            raise HTTPException(422, f"{where} is empty; send at least one input")
+        for field in task.input.names:
+            check_texts(request, [r[field] for r in inputs], where)
+    rows = await run_task(request, task.name, inputs, checked)
+    return {"predictions": [task.pyfunc_record(row) for row in rows]}
