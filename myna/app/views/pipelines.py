@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from myna.app.loading import DEFAULT, predictor_or_error
+from myna.app.loading import DEFAULT
 from myna.app.selection import text_to_use
 from myna.app.settings import AppSettings
+from myna.app.views.task_page import able_predictor, show_record
 from myna.core.errors import MynaError
 from myna.tasks import Task, all_tasks
 
@@ -28,13 +29,8 @@ def render(settings: AppSettings, df: pd.DataFrame | None, problem: str | None) 
     choices = [*settings.models, f"{DEFAULT}{task.model_kinds[0]}"]
     ref = st.selectbox("Model", choices, key=f"{KEY}-model", accept_new_options=True,
                        help="A model of the app, or type a directory / models:/NAME@ALIAS")
-    predictor, error = predictor_or_error(ref)
+    predictor = able_predictor(ref, task)
     if predictor is None:
-        st.error(error)
-        return
-    if task.name not in predictor.tasks:
-        st.error(f"model {ref!r} cannot do {task.name!r} (it can do "
-                 f"{', '.join(predictor.tasks)})")
         return
     item = _input(task, df, settings)
     if item is None:
@@ -97,14 +93,4 @@ def show(task: Task, item: Any, row: dict[str, Any]) -> None:
                         + html.escape(context[e:]), unsafe_allow_html=True)
         st.dataframe(pd.DataFrame(row["answers"]), hide_index=True, width="stretch")
         return
-    for column, value in row.items():
-        if column == "error":
-            continue
-        st.subheader(column)
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            st.dataframe(pd.DataFrame(value), width="stretch", hide_index=True)
-        elif isinstance(value, list) and len(value) > 20:
-            st.caption(f"{len(value)} values; the first 20:")
-            st.write(value[:20])
-        else:
-            st.write(value)
+    show_record(row)

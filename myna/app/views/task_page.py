@@ -9,7 +9,7 @@ import streamlit as st
 from myna.app.loading import DEFAULT, predictor_or_error
 from myna.app.selection import text_to_use
 from myna.app.settings import AppSettings
-from myna.tasks import Task
+from myna.tasks import Predictor, Task
 
 
 def title(task: Task) -> str:
@@ -30,19 +30,33 @@ def render(task: Task, settings: AppSettings, df: pd.DataFrame | None,
            problem: str | None) -> None:
     st.header(title(task))
     ref = st.selectbox("Model", models_for(task, settings), key=f"{task.name}-model")
-    predictor, error = predictor_or_error(ref)
+    predictor = able_predictor(ref, task)
     if predictor is None:
-        st.error(error)
-        return
-    if task.name not in predictor.tasks:
-        st.error(f"model {ref!r} cannot do {task.name!r} (it can do "
-                 f"{', '.join(predictor.tasks)})")
         return
     text = text_to_use(df, settings, task.name)
     if text is None:
         return
-    row = predictor.predict([text], task.name)[0]
+    show_record(predictor.predict([text], task.name)[0])
+
+
+def able_predictor(ref: str, task: Task) -> Predictor | None:
+    """The model behind ``ref`` when it loads and can do ``task``; else a message, None."""
+    predictor, error = predictor_or_error(ref)
+    if predictor is None:
+        st.error(error)
+        return None
+    if task.name not in predictor.tasks:
+        st.error(f"model {ref!r} cannot do {task.name!r} (it can do "
+                 f"{', '.join(predictor.tasks)})")
+        return None
+    return predictor
+
+
+def show_record(row: dict) -> None:
+    """Each field of an answer: lists of records as tables, long lists cut, the rest as is."""
     for column, value in row.items():
+        if column == "error":
+            continue
         st.subheader(column)
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             st.dataframe(pd.DataFrame(value), width="stretch", hide_index=True)
