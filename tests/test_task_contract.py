@@ -29,6 +29,8 @@ INPUTS: dict[str, list[Any]] = {
     "sentence-similarity": [{"text": t, "text_pair": u}
                             for t, u in zip(TEXTS, [*TEXTS[1:], TEXTS[0]], strict=True)],
     "fill-mask": ["Apple hired [MASK] Cook.", "IBM [MASK] fell.", "The team won the [MASK]."],
+    "search": [{"query": "technology company hires"}, {"query": "stock market"},
+               {"query": "sports"}],
 }
 PARAMS: dict[str, dict[str, Any]] = {
     "zero-shot-classification": {"labels": ["Business", "Sports", "World"]},
@@ -36,6 +38,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "summarization": {"max_new_tokens": 4},
     "fill-mask": {"top_k": 2},
     "question-answering": {"top_k": 2},
+    "search": {"k": 2},
 }
 
 
@@ -91,7 +94,21 @@ def refs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
             "question-answering": (str(build("qa", root / "qa")), None),
             "text-generation": (str(build("gpt2", root / "gpt2")), None),
             "summarization": (str(build("bart", root / "bart")), None),
-            "fill-mask": (str(build("masked", root / "masked")), None)}
+            "fill-mask": (str(build("masked", root / "masked")), None),
+            "search": (_index(root / "index"), None)}
+
+
+def _index(path: Path) -> str:
+    """A small index of TEXTS (MiniLM), built with the library the CLI uses."""
+    from myna.models.index_backend import load_encoder
+    from myna.search.store import IndexStore
+
+    encoder, entry = load_encoder(None)
+    store = IndexStore(path, entry, 384, meta_columns=["n"])
+    store.add([f"t{i}" for i in range(len(TEXTS))], TEXTS, encoder.encode(TEXTS),
+              {"n": [str(i) for i in range(len(TEXTS))]})
+    store.save()
+    return str(path)
 
 
 def _classifier(path: Path) -> str:

@@ -17,10 +17,12 @@ from myna.cli import (
     data,
     demo,
     evaluate,
+    index,
     jobs,
     kb,
     predict,
     registry,
+    search,
     serve,
     train,
 )
@@ -56,10 +58,12 @@ app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
 app.command("predict")(predict.predict_command)
+app.command("search")(search.search_command)
 app.command("serve")(serve.serve_command)
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
+app.add_typer(index.app, name="index")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
 app.add_typer(registry.app, name="models")

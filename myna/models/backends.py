@@ -13,7 +13,7 @@ from myna.models.base import LoadedModel
 
 backends = catalogue.create("myna", "backends", entry_points=True)
 BUILTIN = ("myna.models.spacy_backend", "myna.models.encoder_backend",
-           "myna.models.hf_backend", "myna.models.zero_shot")
+           "myna.models.hf_backend", "myna.models.zero_shot", "myna.models.index_backend")
 
 
 class Backend(Protocol):

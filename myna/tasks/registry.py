@@ -12,7 +12,7 @@ from myna.tasks.base import Task
 
 tasks = catalogue.create("myna", "tasks", entry_points=True)
 BUILTIN = ("ner", "textcat", "link", "analyze", "embed", "question_answering",
-           "summarization", "generation", "fill_mask", "zero_shot", "similarity")
+           "summarization", "generation", "fill_mask", "zero_shot", "similarity", "search")
 
 
 def register_task(cls: type[Task]) -> type[Task]:

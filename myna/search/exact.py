@@ -1,0 +1,106 @@
+"""Exact (brute-force) cosine search over an index's segments, with metadata filters applied
+to the candidates before the top k is taken (not after: faiss#3124), and deleted entries
+never returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from myna.core.errors import InputError
+from myna.search.store import ID, TEXT, IndexStore, Segment
+
+MAX_K = 1000
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    text: str
+    meta: dict[str, str | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "score": self.score, "text": self.text, "meta": self.meta}
+
+
+def parse_filters(items: list[str] | dict[str, str] | None,
+                  columns: list[str]) -> dict[str, str]:
+    """``["category=Sports"]`` (or a dict) → ``{"category": "Sports"}``; fields must be
+    metadata columns of the index."""
+    if not items:
+        return {}
+    pairs = items.items() if isinstance(items, dict) else (
+        tuple(i.split("=", 1)) if "=" in i else (i, None) for i in items)
+    out = {}
+    for key, value in pairs:
+        if value is None:
+            raise InputError(f"filter {key!r} is not FIELD=VALUE")
+        if key not in columns:
+            raise InputError(f"unknown filter field {key!r}; the index's metadata fields: "
+                             f"{', '.join(columns) or 'none'}")
+        out[key] = value
+    return out
+
+
+def check_k(k: int) -> int:
+    if k < 1 or k > MAX_K:
+        raise InputError(f"k must be between 1 and {MAX_K} (got {k})")
+    return k
+
+
+def _mask(store: IndexStore, segment: Segment, filters: dict[str, str]) -> np.ndarray:
+    mask = store.live_mask(segment)
+    for key, value in filters.items():
+        equal = pc.fill_null(pc.equal(segment.rows.column(key), pa.scalar(value)), False)
+        mask &= equal.to_numpy(zero_copy_only=False)
+    return mask
+
+
+def search(store: IndexStore, queries: np.ndarray, k: int,
+           filters: dict[str, str] | None = None,
+           exclude: list[str | None] | None = None) -> list[list[Hit]]:
+    """The k best live entries per query vector (rows normalised); ``exclude[i]``: an id
+    query i must not return (more-like-this leaves out the entry itself)."""
+    check_k(k)
+    filters = filters or {}
+    best: list[list[tuple[float, int, int]]] = [[] for _ in range(len(queries))]
+    for s, segment in enumerate(store.segments):
+        mask = _mask(store, segment, filters)
+        if not mask.any():
+            continue
+        scores = queries @ np.asarray(segment.vectors).T
+        scores[:, ~mask] = -np.inf
+        take = min(k + 1, scores.shape[1])
+        top = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+        for q in range(len(queries)):
+            best[q] += [(float(scores[q, r]), s, int(r)) for r in top[q]
+                        if np.isfinite(scores[q, r])]
+    out = []
+    for q, found in enumerate(best):
+        found.sort(key=lambda t: -t[0])
+        hits = []
+        for score, s, r in found:
+            row = store.segments[s].rows.slice(r, 1).to_pylist()[0]
+            if exclude and exclude[q] is not None and row[ID] == exclude[q]:
+                continue
+            hits.append(Hit(row[ID], score, row[TEXT],
+                            {c: row.get(c) for c in store.meta_columns}))
+            if len(hits) == k:
+                break
+        out.append(hits)
+    return out
+
+
+def vector_of(store: IndexStore, entry_id: str) -> np.ndarray:
+    """The stored vector of a live entry (more like this)."""
+    for segment in store.segments:
+        dead = store.deleted.get(segment.name, set())
+        for r, i in enumerate(segment.ids):
+            if i == entry_id and i not in dead:
+                return np.asarray(segment.vectors[r])
+    raise InputError(f"no entry with id {entry_id!r} in the index")

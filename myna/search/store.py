@@ -1,0 +1,170 @@
+"""The index folder: an append-only set of segments (vectors, ids, texts, metadata), a
+tombstone list of deleted ids, and ``manifest.json`` naming the live ones.
+
+Every update writes new files first and then replaces the manifest in one rename, so a crash
+(even SIGKILL) at any point leaves the previous manifest, and with it the previous index,
+loadable; files no manifest names are removed by the next update. Adding needs no capacity
+declared up front (faiss#3339, hnswlib#4); deleting marks ids (tombstones) and `compact`
+rewrites the segments without them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from myna.core.atomic import atomic_path
+from myna.core.errors import InputError
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+ID, TEXT = "id", "text"
+
+
+@dataclass
+class Segment:
+    name: str
+    vectors: np.ndarray  # float32, rows normalised
+    rows: pa.Table  # id, text, metadata columns
+
+    @property
+    def ids(self) -> list[str]:
+        return self.rows.column(ID).to_pylist()
+
+
+@dataclass
+class IndexStore:
+    """An index loaded from its folder (or built in memory, then `save`d)."""
+
+    path: Path
+    encoder: dict[str, Any]  # {"ref": …, "checksum": …}
+    dim: int
+    segments: list[Segment] = field(default_factory=list)
+    deleted: dict[str, set[str]] = field(default_factory=dict)  # segment → its deleted ids
+    meta_columns: list[str] = field(default_factory=list)
+    build: dict[str, Any] = field(default_factory=dict)
+    metric: str = "cosine"
+
+    # reading -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path) -> IndexStore:
+        path = Path(path)
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("not a Myna index (no manifest.json)", where=str(path)) from None
+        except ValueError as err:
+            raise InputError(f"manifest.json is not valid JSON: {err}", where=str(path)) from None
+        if manifest.get("format") != FORMAT:
+            raise InputError(f"index format {manifest.get('format')!r}; this Myna reads "
+                             f"format {FORMAT}", where=str(path))
+        store = cls(path, manifest["encoder"], int(manifest["dim"]),
+                    deleted={k: set(v) for k, v in manifest.get("deleted", {}).items()},
+                    meta_columns=list(manifest.get("meta_columns", [])),
+                    build=dict(manifest.get("build", {})), metric=manifest.get("metric", "cosine"))
+        for name in manifest["segments"]:
+            vectors = np.load(path / f"{name}.npy", mmap_mode="r")
+            store.segments.append(Segment(name, vectors, pq.read_table(path / f"{name}.parquet")))
+        return store
+
+    @property
+    def count(self) -> int:
+        """Live entries (deleted ones left out)."""
+        return sum(len(s.rows) - len(self.deleted.get(s.name, ())) for s in self.segments)
+
+    def live_mask(self, segment: Segment) -> np.ndarray:
+        dead = self.deleted.get(segment.name)
+        if not dead:
+            return np.ones(len(segment.rows), dtype=bool)
+        return np.array([i not in dead for i in segment.ids], dtype=bool)
+
+    def live_ids(self) -> set[str]:
+        return {i for s in self.segments for i in s.ids
+                if i not in self.deleted.get(s.name, ())}
+
+    def manifest(self) -> dict[str, Any]:
+        return {"format": FORMAT, "encoder": self.encoder, "dim": self.dim,
+                "metric": self.metric, "normalised": True, "count": self.count,
+                "segments": [s.name for s in self.segments],
+                "deleted": {k: sorted(v) for k, v in self.deleted.items() if v},
+                "meta_columns": self.meta_columns, "build": self.build}
+
+    # changing ---------------------------------------------------------------------------
+    def add(self, ids: list[str], texts: list[str], vectors: np.ndarray,
+            meta: dict[str, list[Any]] | None = None) -> None:
+        """A new segment; an id already live is an error (delete it first)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(set(ids)) != len(ids):
+            raise InputError("the new entries repeat an id")
+        clash = sorted(set(ids) & self.live_ids())
+        if clash:
+            raise InputError(f"id(s) already in the index: {', '.join(clash[:5])}"
+                             + (" …" if len(clash) > 5 else ""))
+        if vectors.shape != (len(ids), self.dim):
+            raise InputError(f"vectors of shape {vectors.shape}, expected ({len(ids)}, "
+                             f"{self.dim})")
+        meta = meta or {}
+        unknown = sorted(set(meta) - set(self.meta_columns)) if self.segments else []
+        if unknown:
+            raise InputError(f"metadata column(s) {', '.join(unknown)} not in the index "
+                             f"(it has {', '.join(self.meta_columns) or 'none'})")
+        if not self.segments:
+            self.meta_columns = list(meta)
+        columns = {ID: ids, TEXT: texts,
+                   **{c: [None if v is None else str(v) for v in meta.get(c, [None] * len(ids))]
+                      for c in self.meta_columns}}
+        rows = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
+        self.segments.append(Segment(f"seg-{uuid.uuid4().hex[:12]}",
+                                     normalised(vectors), rows))
+
+    def delete(self, ids: list[str]) -> int:
+        """Tombstones for the live entries with these ids; how many there were."""
+        wanted, found = set(ids), 0
+        for segment in self.segments:
+            dead = self.deleted.setdefault(segment.name, set())
+            hit = (wanted & set(segment.ids)) - dead
+            dead |= hit
+            found += len(hit)
+        return found
+
+    def compacted(self) -> None:
+        """One segment without the deleted rows."""
+        if not self.segments:
+            return
+        keep_vectors, keep_rows = [], []
+        for segment in self.segments:
+            mask = self.live_mask(segment)
+            keep_vectors.append(np.asarray(segment.vectors)[mask])
+            keep_rows.append(segment.rows.filter(pa.array(mask)))
+        rows = pa.concat_tables(keep_rows)
+        self.segments = [Segment(f"seg-{uuid.uuid4().hex[:12]}", np.vstack(keep_vectors), rows)]
+        self.deleted = {}
+
+    def save(self) -> None:
+        """New segment files, then the manifest in one rename; then unreferenced files go."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        for segment in self.segments:
+            npy, parquet = self.path / f"{segment.name}.npy", self.path / f"{segment.name}.parquet"
+            if npy.exists() and parquet.exists():
+                continue  # written by an earlier update: segments never change
+            with atomic_path(npy) as tmp, open(tmp, "wb") as f:
+                np.save(f, np.asarray(segment.vectors, dtype=np.float32))
+            with atomic_path(parquet) as tmp:
+                pq.write_table(segment.rows, tmp)
+        with atomic_path(self.path / MANIFEST) as tmp:
+            tmp.write_text(json.dumps(self.manifest(), indent=2) + "\n", encoding="utf-8")
+        live = {f"{s.name}{ext}" for s in self.segments for ext in (".npy", ".parquet")}
+        for file in self.path.glob("seg-*"):
+            if file.name not in live:
+                file.unlink(missing_ok=True)
+
+
+def normalised(vectors: Any) -> np.ndarray:
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,139 @@
+"""Vector indexes with real MiniLM embeddings on a small corpus written here: build, search
+with filters, add/delete/compact, a crash in the middle of an update, the encoder check, and
+bad queries on the CLI and over REST."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from myna.search.store import IndexStore
+
+CORPUS = [("a", "Stocks fell sharply on Wall Street as banks lost ground.", "Business"),
+          ("b", "The striker scored twice and the team won the cup final.", "Sports"),
+          ("c", "Oil prices rose after the OPEC meeting in Vienna.", "Business"),
+          ("d", "The goalkeeper saved a penalty in extra time.", "Sports"),
+          ("e", "A new chip makes phones faster and cheaper.", "Sci_Tech")]
+MORE = [("f", "The tennis champion lost in the first round.", "Sports"),
+        ("g", "The central bank raised interest rates again.", "Business")]
+
+
+def write(path: Path, rows) -> Path:
+    lines = ["id,text,category", *(f'{i},"{t}",{c}' for i, t, c in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def index(tmp_path, myna) -> Path:
+    out = tmp_path / "idx"
+    r = myna("index", "build", write(tmp_path / "corpus.csv", CORPUS), "--id-column", "id",
+             "--meta-columns", "category", "--out", out)
+    assert r.code == 0, r.err
+    return out
+
+
+def hits(myna, *args) -> list[dict]:
+    r = myna("search", *map(str, args), "--json")
+    assert r.code == 0, r.err
+    return [json.loads(line) for line in r.out.splitlines()]
+
+
+def test_build_and_search_with_filters(index, myna):
+    found = hits(myna, index, "football match result", "-k", "2")
+    assert [h["id"] for h in found] == ["b", "d"]
+    assert found[0]["score"] >= found[1]["score"]
+    assert found[0]["meta"] == {"category": "Sports"}
+    business = hits(myna, index, "football match result", "-k", "2", "--filter",
+                    "category=Business")
+    assert {h["id"] for h in business} == {"a", "c"}  # filtered during the search, 2 found
+    like = hits(myna, index, "--like-id", "b", "-k", "1")
+    assert [h["id"] for h in like] == ["d"]  # the entry itself is left out
+    info = IndexStore.open(index).manifest()
+    assert (info["count"], info["dim"], info["metric"]) == (5, 384, "cosine")
+    assert info["encoder"]["checksum"]
+
+
+def test_add_delete_compact_keep_ids_and_counts(index, myna, tmp_path):
+    r = myna("index", "add", index, write(tmp_path / "more.csv", MORE), "--id-column", "id")
+    assert r.code == 0, r.err
+    assert IndexStore.open(index).count == 7
+    assert hits(myna, index, "tennis player", "-k", "1")[0]["id"] == "f"
+    again = myna("index", "add", index, write(tmp_path / "dup.csv", MORE[:1]), "--id-column",
+                 "id")
+    assert again.code == 1 and "already in the index: f" in again.err
+    r = myna("index", "delete", index, "b", "f", "zz")
+    assert r.code == 0 and "deleted 2 (1 id(s) not found)" in r.err
+    for query in ("tennis player", "football match result"):
+        assert {"b", "f"}.isdisjoint(h["id"] for h in hits(myna, index, query, "-k", "7"))
+    r = myna("index", "compact", index)
+    assert r.code == 0, r.err
+    store = IndexStore.open(index)
+    assert store.count == 5 and len(store.segments) == 1
+    assert store.live_ids() == {"a", "c", "d", "e", "g"}
+    assert len(list(index.glob("seg-*"))) == 2  # old segments' files removed
+    r = myna("index", "add", index, write(tmp_path / "back.csv", [CORPUS[1]]), "--id-column",
+             "id")
+    assert r.code == 0, r.err  # a deleted id may be added again, as a new entry
+    assert hits(myna, index, "football match result", "-k", "1")[0]["id"] == "b"
+
+
+def test_a_crash_while_adding_leaves_the_previous_index(index, tmp_path):
+    """SIGKILL after the new segment is written, just before the manifest is replaced."""
+    more = write(tmp_path / "more.csv", MORE)
+    script = f"""
+import os, signal, sys
+import myna.search.store as store
+real = store.atomic_path
+def dying(path):
+    if str(path).endswith("manifest.json"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path)
+store.atomic_path = dying
+sys.argv = ["myna", "index", "add", {str(index)!r}, {str(more)!r}, "--id-column", "id"]
+from myna.cli.main import main
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == -9
+    store = IndexStore.open(index)
+    assert store.count == 5 and store.live_ids() == {"a", "b", "c", "d", "e"}
+
+
+def test_bad_queries_and_another_encoder_are_refused(index, myna, tmp_path):
+    assert "empty" in myna("search", index, "  ").err
+    assert "k must be between 1 and 1000" in myna("search", index, "x", "-k", "0").err
+    assert "k must be between 1 and 1000" in myna("search", index, "x", "-k", "5000").err
+    r = myna("search", index, "x", "--filter", "colour=red")
+    assert r.code == 1 and "unknown filter field 'colour'" in r.err
+    assert "no entry with id 'zz'" in myna("search", index, "--like-id", "zz").err
+    from hf_tiny import build
+
+    from myna.models.index_backend import check_encoder
+
+    other = build("encoder", tmp_path / "other-encoder")
+    with pytest.raises(Exception, match="not the one that built this index"):
+        check_encoder(IndexStore.open(index).encoder, str(other))
+
+
+def test_rest_search_and_its_errors(index):
+    from myna.serve.app import build_app
+    from myna.serve.holder import ModelHolder, load_predictor
+    from myna.serve.settings import ServeSettings
+
+    with TestClient(build_app(ModelHolder(load_predictor(str(index))), ServeSettings())) as c:
+        ok = c.post("/v1/search", json={"query": "football match result", "k": 1,
+                                        "filters": ["category=Sports"]})
+        empty = c.post("/v1/search", json={"query": ""})
+        zero = c.post("/v1/search", json={"query": "x", "k": 0})
+        unknown = c.post("/v1/search", json={"query": "x", "filters": ["colour=red"]})
+    assert ok.status_code == 200, ok.text
+    assert [h["id"] for h in ok.json()["results"][0]["hits"]] == ["b"]
+    assert empty.status_code == 422
+    assert zero.status_code == 422 and "'k'" in zero.json()["error"]
+    assert unknown.status_code == 422 and "unknown filter field" in unknown.json()["error"]
