@@ -137,3 +137,28 @@ def test_rest_search_and_its_errors(index):
     assert empty.status_code == 422
     assert zero.status_code == 422 and "'k'" in zero.json()["error"]
     assert unknown.status_code == 422 and "unknown filter field" in unknown.json()["error"]
+
+
+def test_approximate_engine_agrees_with_exact_and_filters_during_the_graph_search(
+        myna, tmp_path, monkeypatch):
+    import myna.search.ann as ann
+
+    monkeypatch.setattr(ann, "EXACT_BELOW", 0)  # the graph path even for a tiny index
+    corpus = write(tmp_path / "corpus.csv", CORPUS + MORE)
+    exact, approx = tmp_path / "exact", tmp_path / "ann"
+    for out, engine in ((exact, "exact"), (approx, "ann")):
+        r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
+                 "--engine", engine, "--out", out)
+        assert r.code == 0, r.err
+    assert "ann search, recall@10 1.000" in r.err
+    store = IndexStore.open(approx)
+    assert store.engine == "ann" and store.recall_at_10 == 1.0
+    assert all(s.ann is not None for s in store.segments)  # the graph was saved and loaded
+    assert IndexStore.open(exact).engine == "exact"
+    for query in ("football match result", "interest rates", "new phones"):
+        a, e = hits(myna, approx, query, "-k", "1")[0], hits(myna, exact, query, "-k", "1")[0]
+        assert a["id"] == e["id"] and a["score"] == pytest.approx(e["score"], abs=1e-5)
+        sports = hits(myna, approx, query, "-k", "3", "--filter", "category=Sports")
+        assert [h["meta"]["category"] for h in sports] == ["Sports"] * 3
+    assert myna("index", "delete", approx, "b").code == 0
+    assert "b" not in {h["id"] for h in hits(myna, approx, "football match result", "-k", "7")}

@@ -15,6 +15,7 @@ from myna.core.errors import InputError
 app = typer.Typer(help="Build and update vector indexes for semantic search.",
                   no_args_is_help=True)
 CHUNK = 512  # texts embedded per step
+ENGINES = ("auto", "exact", "ann")
 
 DATA = typer.Argument(..., help="CSV/TSV/JSONL/Parquet with a text column.")
 COLUMN = typer.Option("text", "--column", "-c", help="Text column.")
@@ -70,9 +71,12 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
                   meta_columns: str | None = META,
                   encoder: str | None = typer.Option(None, "--encoder", help="Sentence "
                                                      "encoder (default: the bundled MiniLM)."),
+                  engine: str = typer.Option("auto", "--engine", help="exact, ann (HNSW "
+                                             "graphs), or auto: ann from 10,000 entries."),
                   overwrite: bool = typer.Option(False, "--overwrite")) -> None:
     """Embed every text and write a new index folder."""
     from myna.models.index_backend import load_encoder
+    from myna.search.exact import recall_at_10
     from myna.search.store import MANIFEST, IndexStore
 
     if (out / MANIFEST).exists() and not overwrite:
@@ -80,6 +84,8 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
                          where=str(out))
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
         raise InputError("the folder exists and is not an index", where=str(out))
+    if engine not in ENGINES:
+        raise InputError(f"--engine must be one of {', '.join(ENGINES)}")
     meta = [m.strip() for m in (meta_columns or "").split(",") if m.strip()]
     ids, texts, metadata = _rows(data, column, id_column, meta, 1)
     if len(set(ids)) != len(ids):
@@ -88,13 +94,14 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
     started = time.perf_counter()
     vectors = _embed(model, texts)
     store = IndexStore(out, entry, int(vectors.shape[1]), meta_columns=meta,
-                       build={"source": str(data), "column": column, "engine": "exact"})
+                       build={"source": str(data), "column": column, "engine": engine})
     store.add(ids, texts, vectors, metadata)
-    if (out / MANIFEST).exists():  # --overwrite: replace the old entries in one rename
-        store.segments = store.segments[-1:]
+    store.recall_at_10 = recall_at_10(store)
     store.save()
-    err_console.print(f"indexed {store.count:,} texts ({store.dim} dimensions) in "
-                      f"{time.perf_counter() - started:.1f}s → {out}")
+    recall = (f", recall@10 {store.recall_at_10:.3f} against exact search"
+              if store.recall_at_10 is not None else "")
+    err_console.print(f"indexed {store.count:,} texts ({store.dim} dimensions, {store.engine} "
+                      f"search{recall}) in {time.perf_counter() - started:.1f}s → {out}")
 
 
 @app.command("add")
@@ -134,6 +141,9 @@ def compact_command(index: Path = typer.Argument(...)) -> None:
 
     store = IndexStore.open(index)
     store.compacted()
+    from myna.search.exact import recall_at_10
+
+    store.recall_at_10 = recall_at_10(store)
     store.save()
     err_console.print(f"compacted: {store.count:,} entries in 1 segment")
 

@@ -1,6 +1,7 @@
-"""Exact (brute-force) cosine search over an index's segments, with metadata filters applied
-to the candidates before the top k is taken (not after: faiss#3124), and deleted entries
-never returned."""
+"""Cosine search over an index's segments: exact (brute force), or through each segment's HNSW
+graph when the index is approximate (`myna.search.ann`); metadata filters apply to the
+candidates before the top k is taken (not after: faiss#3124), and deleted entries are never
+returned."""
 
 from __future__ import annotations
 
@@ -61,25 +62,39 @@ def _mask(store: IndexStore, segment: Segment, filters: dict[str, str]) -> np.nd
     return mask
 
 
+def _exact(queries: np.ndarray, vectors: np.ndarray, mask: np.ndarray,
+           take: int) -> tuple[np.ndarray, np.ndarray]:
+    scores = queries @ np.asarray(vectors).T
+    scores[:, ~mask] = -np.inf
+    take = min(take, scores.shape[1])
+    rows = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+    return np.take_along_axis(scores, rows, axis=1), rows
+
+
 def search(store: IndexStore, queries: np.ndarray, k: int,
            filters: dict[str, str] | None = None,
-           exclude: list[str | None] | None = None) -> list[list[Hit]]:
+           exclude: list[str | None] | None = None, exact: bool = False) -> list[list[Hit]]:
     """The k best live entries per query vector (rows normalised); ``exclude[i]``: an id
-    query i must not return (more-like-this leaves out the entry itself)."""
+    query i must not return (more-like-this leaves out the entry itself); ``exact``: brute
+    force even where a segment has a graph (recall checks)."""
+    from myna.search import ann
+
     check_k(k)
     filters = filters or {}
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
     best: list[list[tuple[float, int, int]]] = [[] for _ in range(len(queries))]
     for s, segment in enumerate(store.segments):
         mask = _mask(store, segment, filters)
         if not mask.any():
             continue
-        scores = queries @ np.asarray(segment.vectors).T
-        scores[:, ~mask] = -np.inf
-        take = min(k + 1, scores.shape[1])
-        top = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+        from_graph = None
+        if segment.ann is not None and not exact:
+            from_graph = ann.search(segment.ann, queries, k + 1, mask)
+        scores, rows = (from_graph if from_graph is not None
+                        else _exact(queries, segment.vectors, mask, k + 1))
         for q in range(len(queries)):
-            best[q] += [(float(scores[q, r]), s, int(r)) for r in top[q]
-                        if np.isfinite(scores[q, r])]
+            best[q] += [(float(sc), s, int(r)) for sc, r in zip(scores[q], rows[q], strict=True)
+                        if np.isfinite(sc) and r >= 0]
     out = []
     for q, found in enumerate(best):
         found.sort(key=lambda t: -t[0])
@@ -104,3 +119,19 @@ def vector_of(store: IndexStore, entry_id: str) -> np.ndarray:
             if i == entry_id and i not in dead:
                 return np.asarray(segment.vectors[r])
     raise InputError(f"no entry with id {entry_id!r} in the index")
+
+
+def recall_at_10(store: IndexStore, sample: int = 200, seed: int = 0) -> float | None:
+    """How many of the exact top 10 the engine finds, for up to ``sample`` of the index's
+    own entries used as queries (None when the index is exact)."""
+    if store.engine != "ann" or store.count == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    vectors = [np.asarray(s.vectors)[store.live_mask(s)] for s in store.segments]
+    pool = np.vstack([v for v in vectors if len(v)])
+    queries = pool[rng.choice(len(pool), min(sample, len(pool)), replace=False)]
+    k = min(10, store.count)
+    truth = search(store, queries, k, exact=True)
+    found = search(store, queries, k)
+    return float(np.mean([len({h.id for h in a} & {h.id for h in b}) / k
+                          for a, b in zip(truth, found, strict=True)]))

@@ -32,6 +32,7 @@ class Segment:
     name: str
     vectors: np.ndarray  # float32, rows normalised
     rows: pa.Table  # id, text, metadata columns
+    ann: Any = None  # its HNSW graph (`myna.search.ann`) when the index is approximate
 
     @property
     def ids(self) -> list[str]:
@@ -50,6 +51,8 @@ class IndexStore:
     meta_columns: list[str] = field(default_factory=list)
     build: dict[str, Any] = field(default_factory=dict)
     metric: str = "cosine"
+    engine: str = "exact"  # what searches run on: exact, or ann (HNSW graphs per segment)
+    recall_at_10: float | None = None  # of the approximate engine, measured at build
 
     # reading -----------------------------------------------------------------------------
     @classmethod
@@ -67,10 +70,17 @@ class IndexStore:
         store = cls(path, manifest["encoder"], int(manifest["dim"]),
                     deleted={k: set(v) for k, v in manifest.get("deleted", {}).items()},
                     meta_columns=list(manifest.get("meta_columns", [])),
-                    build=dict(manifest.get("build", {})), metric=manifest.get("metric", "cosine"))
+                    build=dict(manifest.get("build", {})), metric=manifest.get("metric", "cosine"),
+                    engine=manifest.get("engine", "exact"),
+                    recall_at_10=manifest.get("recall_at_10"))
         for name in manifest["segments"]:
             vectors = np.load(path / f"{name}.npy", mmap_mode="r")
-            store.segments.append(Segment(name, vectors, pq.read_table(path / f"{name}.parquet")))
+            segment = Segment(name, vectors, pq.read_table(path / f"{name}.parquet"))
+            if (path / f"{name}.hnsw").exists():
+                from myna.search import ann
+
+                segment.ann = ann.load(path / f"{name}.hnsw")
+            store.segments.append(segment)
         return store
 
     @property
@@ -93,7 +103,8 @@ class IndexStore:
                 "metric": self.metric, "normalised": True, "count": self.count,
                 "segments": [s.name for s in self.segments],
                 "deleted": {k: sorted(v) for k, v in self.deleted.items() if v},
-                "meta_columns": self.meta_columns, "build": self.build}
+                "meta_columns": self.meta_columns, "build": self.build, "engine": self.engine,
+                "recall_at_10": self.recall_at_10}
 
     # changing ---------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], vectors: np.ndarray,
@@ -122,6 +133,7 @@ class IndexStore:
         rows = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
         self.segments.append(Segment(f"seg-{uuid.uuid4().hex[:12]}",
                                      normalised(vectors), rows))
+        self.choose_engine()
 
     def delete(self, ids: list[str]) -> int:
         """Tombstones for the live entries with these ids; how many there were."""
@@ -145,6 +157,21 @@ class IndexStore:
         rows = pa.concat_tables(keep_rows)
         self.segments = [Segment(f"seg-{uuid.uuid4().hex[:12]}", np.vstack(keep_vectors), rows)]
         self.deleted = {}
+        self.choose_engine()
+
+    def choose_engine(self) -> None:
+        """``build["engine"]``: exact, ann, or auto (ann from `ann.ANN_FROM` entries); every
+        segment of an approximate index gets its graph."""
+        from myna.search import ann
+
+        wanted = self.build.get("engine", "auto")
+        self.engine = ("ann" if wanted == "ann" or (wanted == "auto" and self.count >= ann.ANN_FROM)
+                       else "exact")
+        for segment in self.segments:
+            if self.engine == "ann" and segment.ann is None:
+                segment.ann = ann.build(np.asarray(segment.vectors))
+            elif self.engine == "exact":
+                segment.ann = None
 
     def save(self) -> None:
         """New segment files, then the manifest in one rename; then unreferenced files go."""
@@ -157,9 +184,17 @@ class IndexStore:
                 np.save(f, np.asarray(segment.vectors, dtype=np.float32))
             with atomic_path(parquet) as tmp:
                 pq.write_table(segment.rows, tmp)
+        for segment in self.segments:
+            graph = self.path / f"{segment.name}.hnsw"
+            if segment.ann is not None and not graph.exists():
+                from myna.search import ann
+
+                with atomic_path(graph) as tmp:
+                    ann.save(segment.ann, tmp)
         with atomic_path(self.path / MANIFEST) as tmp:
             tmp.write_text(json.dumps(self.manifest(), indent=2) + "\n", encoding="utf-8")
         live = {f"{s.name}{ext}" for s in self.segments for ext in (".npy", ".parquet")}
+        live |= {f"{s.name}.hnsw" for s in self.segments if s.ann is not None}
         for file in self.path.glob("seg-*"):
             if file.name not in live:
                 file.unlink(missing_ok=True)
