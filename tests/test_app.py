@@ -218,3 +218,26 @@ def test_pipelines_page_runs_any_task_with_its_inputs_and_parameters(monkeypatch
     best = answers.iloc[0]
     assert context[best["start"]:best["end"]] == best["answer"]
     assert any("<mark>" in m.value for m in at.markdown)
+
+
+def test_search_page_filters_and_highlights(monkeypatch, tmp_path, myna):
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("id,text,category\n"
+                      "a,Stocks fell sharply on Wall Street.,Business\n"
+                      "b,The striker scored twice in the football final.,Sports\n"
+                      "c,The goalkeeper saved a penalty in extra time.,Sports\n")
+    index = tmp_path / "idx"
+    r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
+             "--out", index)
+    assert r.code == 0, r.err
+    at = start(monkeypatch, models=[str(index)])
+    page(at, "Search")
+    at.text_input(key="search-query").input("football striker").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert table["id"][0] == "b" and list(table["category"][:2]) == ["Sports", "Sports"]
+    assert any("<mark>football</mark>" in m.value for m in at.markdown)
+    at.text_input(key="search-filter-category").input("Business").run()
+    assert list(at.dataframe[0].value["id"]) == ["a"]  # filtered during the search
+    at.text_input(key="search-filter-category").input("Weather").run()
+    assert any("No entry matches" in w.value for w in at.warning)

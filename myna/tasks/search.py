@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from myna.tasks.base import PIPELINES, Task
+from myna.tasks.base import Task
 from myna.tasks.params import Param
 from myna.tasks.registry import register_task
 
@@ -20,7 +20,7 @@ class Search(Task):
     name = "search"
     aliases = ("semantic-search",)
     summary = "Entries of an index closest in meaning to a query"
-    app_page = PIPELINES
+    app_page = ("Search", "myna.app.views.search:render")
     sample = {"query": "stocks fell"}
     order = 80
     model_kinds = ("vector-index",)
