@@ -224,6 +224,7 @@ def test_rest_question_answering_and_its_errors(tiny):
     assert invocations.json()["predictions"][0]["answer"] == answer["answer"]
 
 
+@pytest.mark.slow  # five commands, MiniLM and tiny models
 def test_predict_command(tiny, myna, tmp_path):
     r = myna("predict", "qa", "--model", tiny["qa"], "--input", "question=What is NLP?",
              "Natural language processing is a field of computer science.")

@@ -83,6 +83,7 @@ def test_add_delete_compact_keep_ids_and_counts(index, myna, tmp_path):
     assert hits(myna, index, "football match result", "-k", "1")[0]["id"] == "b"
 
 
+@pytest.mark.slow  # a second Python process loads the encoder
 def test_a_crash_while_adding_leaves_the_previous_index(index, tmp_path):
     """SIGKILL after the new segment is written, just before the manifest is replaced."""
     more = write(tmp_path / "more.csv", MORE)
@@ -139,6 +140,7 @@ def test_rest_search_and_its_errors(index):
     assert unknown.status_code == 422 and "unknown filter field" in unknown.json()["error"]
 
 
+@pytest.mark.slow  # two indexes built
 def test_approximate_engine_agrees_with_exact_and_filters_during_the_graph_search(
         myna, tmp_path, monkeypatch):
     import myna.search.ann as ann
