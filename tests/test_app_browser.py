@@ -104,3 +104,50 @@ def drive(page, url: str, article: int, out: Path) -> None:
     box.press("Control+Enter")
     page.get_by_text("Prediction: Sports, Confidence:").wait_for()
     page.screenshot(path=out / "app-classify.png", full_page=True)
+
+
+def test_search_page_in_chromium(tmp_path, myna):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("id,text,category\n"
+                      "a,Stocks fell sharply on Wall Street.,Business\n"
+                      "b,The striker scored twice in the football final.,Sports\n"
+                      "c,The goalkeeper saved a penalty in extra time.,Sports\n")
+    index = tmp_path / "idx"
+    r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
+             "--out", index)
+    assert r.code == 0, r.err
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    out = artifacts(tmp_path)
+    with open(tmp_path / "app.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "myna.cli.main", "app", "--models",
+                                 str(index), "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(url, proc)
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            try:
+                page.goto(url)
+                page.get_by_test_id("stSidebar").get_by_text("Search", exact=True).click()
+                box = page.get_by_label("Query")
+                box.fill("football striker")
+                box.press("Enter")
+                page.locator("mark", has_text="football").first.wait_for()
+                page.get_by_label("category is").fill("Business")
+                page.get_by_label("category is").press("Enter")
+                # filtered during the search: only the Business entry, with no query word
+                sync_api.expect(page.locator("mark", has_text="football")).to_have_count(0)
+                page.get_by_text("Stocks fell sharply on Wall Street.").wait_for()
+                page.screenshot(path=out / "app-search.png", full_page=True)
+            except Exception:
+                page.screenshot(path=out / "app-search-failure.png", full_page=True)
+                raise
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
