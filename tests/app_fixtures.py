@@ -54,3 +54,17 @@ def registered_classifier(tmp_path: Path, name: str = "news-cat") -> str:
     version = models.register(result.run_id, name).version
     models.set_alias(name, version, "production")
     return f"models:/{name}@production"
+
+
+def small_index(tmp_path: Path, myna) -> Path:
+    """A three-entry index (MiniLM) with a ``category`` metadata column, built by the CLI."""
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("id,text,category\n"
+                      "a,Stocks fell sharply on Wall Street.,Business\n"
+                      "b,The striker scored twice in the football final.,Sports\n"
+                      "c,The goalkeeper saved a penalty in extra time.,Sports\n")
+    index = tmp_path / "idx"
+    r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
+             "--out", index)
+    assert r.code == 0, r.err
+    return index

@@ -5,7 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
-from app_fixtures import registered_classifier, ticker_pipeline, write_news_csv
+from app_fixtures import (
+    registered_classifier,
+    small_index,
+    ticker_pipeline,
+    write_news_csv,
+)
 from streamlit.testing.v1 import AppTest
 
 import myna.app
@@ -221,15 +226,7 @@ def test_pipelines_page_runs_any_task_with_its_inputs_and_parameters(monkeypatch
 
 
 def test_search_page_filters_and_highlights(monkeypatch, tmp_path, myna):
-    corpus = tmp_path / "corpus.csv"
-    corpus.write_text("id,text,category\n"
-                      "a,Stocks fell sharply on Wall Street.,Business\n"
-                      "b,The striker scored twice in the football final.,Sports\n"
-                      "c,The goalkeeper saved a penalty in extra time.,Sports\n")
-    index = tmp_path / "idx"
-    r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
-             "--out", index)
-    assert r.code == 0, r.err
+    index = small_index(tmp_path, myna)
     at = start(monkeypatch, models=[str(index)])
     page(at, "Search")
     at.text_input(key="search-query").input("football striker").run()

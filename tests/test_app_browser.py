@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_fixtures import registered_classifier, ticker_pipeline, write_news_csv
+from app_fixtures import registered_classifier, small_index, ticker_pipeline, write_news_csv
 from spark_cluster import free_port
 from system_deps import MISSING_CHROMIUM
 
@@ -43,7 +43,6 @@ def wait_until_up(url: str, proc: subprocess.Popen) -> None:
 
 
 def test_app_in_chromium(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     data = write_news_csv(tmp_path / "news.csv")
     with open(data, newline="") as f:
         business = [r for r in csv.DictReader(f) if r["category"] == "Business"]
@@ -51,13 +50,20 @@ def test_app_in_chromium(tmp_path):
                    r["description"])
     uri = registered_classifier(tmp_path)
     models = f"en_core_web_sm,{ticker_pipeline(tmp_path / 'ticker')},{uri}"
+    in_browser(tmp_path, ["--data", data, "--text-column", "description", "--label-column",
+                          "category", "--title-column", "title", "--models", models],
+               lambda page, url, out: drive(page, url, article, out), "app")
+
+
+def in_browser(tmp_path: Path, app_args: list[str], steps, name: str) -> None:
+    """Start `myna app` with ``app_args``, open it in Chromium and run ``steps(page, url,
+    out)``; a failure leaves a screenshot ``{name}-failure.png``."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     out = artifacts(tmp_path)
     with open(tmp_path / "app.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "myna.cli.main", "app", "--data", data,
-                                 "--text-column", "description", "--label-column", "category",
-                                 "--title-column", "title", "--models", models,
+        proc = subprocess.Popen([sys.executable, "-m", "myna.cli.main", "app", *app_args,
                                  "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_up(url, proc)
@@ -66,9 +72,9 @@ def test_app_in_chromium(tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(60_000)
             try:
-                drive(page, url, article, out)
+                steps(page, url, out)
             except Exception:
-                page.screenshot(path=out / "app-failure.png", full_page=True)
+                page.screenshot(path=out / f"{name}-failure.png", full_page=True)
                 raise
             finally:
                 browser.close()
@@ -108,46 +114,19 @@ def drive(page, url: str, article: int, out: Path) -> None:
 
 def test_search_page_in_chromium(tmp_path, myna):
     sync_api = pytest.importorskip("playwright.sync_api")
-    corpus = tmp_path / "corpus.csv"
-    corpus.write_text("id,text,category\n"
-                      "a,Stocks fell sharply on Wall Street.,Business\n"
-                      "b,The striker scored twice in the football final.,Sports\n"
-                      "c,The goalkeeper saved a penalty in extra time.,Sports\n")
-    index = tmp_path / "idx"
-    r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
-             "--out", index)
-    assert r.code == 0, r.err
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    out = artifacts(tmp_path)
-    with open(tmp_path / "app.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "myna.cli.main", "app", "--models",
-                                 str(index), "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(url, proc)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            try:
-                page.goto(url)
-                page.get_by_test_id("stSidebar").get_by_text("Search", exact=True).click()
-                box = page.get_by_label("Query")
-                box.fill("football striker")
-                box.press("Enter")
-                page.locator("mark", has_text="football").first.wait_for()
-                page.get_by_label("category is").fill("Business")
-                page.get_by_label("category is").press("Enter")
-                # filtered during the search: only the Business entry, with no query word
-                sync_api.expect(page.locator("mark", has_text="football")).to_have_count(0)
-                page.get_by_text("Stocks fell sharply on Wall Street.").wait_for()
-                page.screenshot(path=out / "app-search.png", full_page=True)
-            except Exception:
-                page.screenshot(path=out / "app-search-failure.png", full_page=True)
-                raise
-            finally:
-                browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+
+    def search(page, url: str, out: Path) -> None:
+        page.goto(url)
+        page.get_by_test_id("stSidebar").get_by_text("Search", exact=True).click()
+        box = page.get_by_label("Query")
+        box.fill("football striker")
+        box.press("Enter")
+        page.locator("mark", has_text="football").first.wait_for()
+        page.get_by_label("category is").fill("Business")
+        page.get_by_label("category is").press("Enter")
+        # filtered during the search: only the Business entry, with no query word
+        sync_api.expect(page.locator("mark", has_text="football")).to_have_count(0)
+        page.get_by_text("Stocks fell sharply on Wall Street.").wait_for()
+        page.screenshot(path=out / "app-search.png", full_page=True)
+
+    in_browser(tmp_path, ["--models", str(small_index(tmp_path, myna))], search, "app-search")
