@@ -52,13 +52,10 @@ class TaskAnswers:
         return docs
 
     def score(self, examples: Iterable[Any], **kwargs: Any) -> dict[str, Any]:
-        from spacy.scorer import Scorer, get_ner_prf
+        from myna.evaluate.evaluator import evaluator_for
 
-        if self.task == "ner":
-            return get_ner_prf(list(examples))
-        return Scorer.score_cats(examples, "cats", labels=list(self.labels),
-                                 multi_label=not self.exclusive,
-                                 threshold=0.0 if self.exclusive else 0.5)
+        return evaluator_for(self.task).score_answers(list(examples), list(self.labels),
+                                                      self.exclusive)
 
 
 @Language.factory(FACTORY)
@@ -77,10 +74,7 @@ def as_pipeline(loaded: Any, task: str) -> Language:
     predictor = Predictor(loaded)
     name = predictor.check_task(task)
     nlp = spacy.blank("en")
-    exclusive = not (getattr(loaded, "multi_label", False) or getattr(
-        getattr(getattr(loaded, "obj", None), "config", None), "problem_type", None)
-        == "multi_label_classification")
-    pipe_name = "ner" if name == "ner" else ("textcat" if exclusive else "textcat_multilabel")
-    component: Any = nlp.add_pipe(FACTORY, name=pipe_name)
+    exclusive = not getattr(loaded, "multi_label", False)
+    component: Any = nlp.add_pipe(FACTORY, name=predictor.task(name).spacy_component(exclusive))
     component.predictor, component.task, component.exclusive = predictor, name, exclusive
     return nlp

@@ -22,6 +22,13 @@ class CategoryEvaluator(Evaluator):
     def known_labels(self, nlp: Any, label_map: LabelMap | None) -> set[str]:
         return set(nlp.get_pipe(_classifier(nlp)).labels)
 
+    def score_answers(self, examples: list[Any], labels: list[str],
+                      exclusive: bool) -> dict[str, Any]:
+        from spacy.scorer import Scorer
+
+        return Scorer.score_cats(examples, "cats", labels=labels, multi_label=not exclusive,
+                                 threshold=0.0 if exclusive else 0.5)
+
     def report(self, model: str, data: str, examples: list[Example], pairs: list[Any],
                scores: dict[str, Any], known: set[str], n_errors: int, nlp: Any) -> EvalReport:
         from sklearn.metrics import confusion_matrix

@@ -26,6 +26,12 @@ class EntityEvaluator(Evaluator):
     def known_labels(self, nlp: Any, label_map: LabelMap | None) -> set[str]:
         return mapped_labels(nlp.get_pipe("ner").labels, label_map)
 
+    def score_answers(self, examples: list[Any], labels: list[str],
+                      exclusive: bool) -> dict[str, Any]:
+        from spacy.scorer import get_ner_prf
+
+        return get_ner_prf(examples)
+
     def relabel(self, docs: Iterable[Any], label_map: LabelMap | None) -> Iterable[Any]:
         return relabel(docs, label_map)
 

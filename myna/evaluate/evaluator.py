@@ -56,6 +56,12 @@ class Evaluator:
         """Why the pipeline cannot be scored for this task (None: it can)."""
         return None
 
+    def score_answers(self, examples: list[Any], labels: list[str],
+                      exclusive: bool) -> dict[str, Any]:
+        """spaCy's scores of predicted docs set from a task's answers (a model that is not a
+        spaCy pipeline, `myna.evaluate.as_pipeline`)."""
+        raise NotImplementedError
+
     def known_labels(self, nlp: Any, label_map: LabelMap | None) -> set[str]:
         raise NotImplementedError
 

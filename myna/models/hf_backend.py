@@ -119,6 +119,11 @@ class TransformersModel(LoadedModel):
         return [id2label[i] for i in sorted(id2label)]
 
     @property
+    def multi_label(self) -> bool:
+        """A classifier trained to give each label its own score (sigmoid, not softmax)."""
+        return getattr(self.config, "problem_type", None) == "multi_label_classification"
+
+    @property
     def entailment_id(self) -> int | None:
         """The entailment class of a natural-language-inference head, if this is one."""
         for i, label in (getattr(self.config, "id2label", None) or {}).items():
@@ -169,10 +174,12 @@ class TransformersModel(LoadedModel):
 
     def inputs(self, encoded: dict[str, Any]) -> dict[str, Any]:
         """Tensors on the model's device, with only the arguments its forward takes."""
-        import inspect
+        accepted = self.__dict__.get("_accepted")
+        if accepted is None:  # once: every forward pass asks
+            import inspect
 
-        accepted = self.__dict__.setdefault(
-            "_accepted", set(inspect.signature(self.obj.forward).parameters))
+            accepted = self.__dict__["_accepted"] = set(
+                inspect.signature(self.obj.forward).parameters)
         return {k: v.to(self.device) for k, v in encoded.items() if k in accepted}
 
     def encode(self, texts: list[str]) -> list[list[float]]:

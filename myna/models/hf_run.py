@@ -62,7 +62,7 @@ def class_probabilities(model: Any, texts: list[str], pairs: list[str] | None = 
     if not texts:
         return np.zeros((0, len(model.label_names)), dtype=np.float32)
     if multi is None:
-        multi = getattr(model.config, "problem_type", None) == "multi_label_classification"
+        multi = model.multi_label
 
     def take(outputs: Any, _: dict[str, Any]) -> list[Any]:
         logits = outputs.logits.float()

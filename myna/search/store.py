@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,9 @@ class Segment:
     rows: pa.Table  # id, text, metadata columns
     ann: Any = None  # its HNSW graph (`myna.search.ann`) when the index is approximate
 
-    @property
+    @cached_property
     def ids(self) -> list[str]:
+        """Computed once: segments never change (live masks and lookups read it)."""
         return self.rows.column(ID).to_pylist()
 
 
@@ -89,10 +91,13 @@ class IndexStore:
         return sum(len(s.rows) - len(self.deleted.get(s.name, ())) for s in self.segments)
 
     def live_mask(self, segment: Segment) -> np.ndarray:
-        dead = self.deleted.get(segment.name)
-        if not dead:
-            return np.ones(len(segment.rows), dtype=bool)
-        return np.array([i not in dead for i in segment.ids], dtype=bool)
+        """Rows of ``segment`` not deleted; cached until the next delete (every search asks)."""
+        masks = self.__dict__.setdefault("_masks", {})
+        if segment.name not in masks:
+            dead = self.deleted.get(segment.name)
+            masks[segment.name] = (np.ones(len(segment.rows), dtype=bool) if not dead else
+                                   np.array([i not in dead for i in segment.ids], dtype=bool))
+        return masks[segment.name].copy()  # callers narrow it by filters
 
     def live_ids(self) -> set[str]:
         return {i for s in self.segments for i in s.ids
@@ -138,6 +143,7 @@ class IndexStore:
     def delete(self, ids: list[str]) -> int:
         """Tombstones for the live entries with these ids; how many there were."""
         wanted, found = set(ids), 0
+        self.__dict__.pop("_masks", None)
         for segment in self.segments:
             dead = self.deleted.setdefault(segment.name, set())
             hit = (wanted & set(segment.ids)) - dead
@@ -157,6 +163,7 @@ class IndexStore:
         rows = pa.concat_tables(keep_rows)
         self.segments = [Segment(f"seg-{uuid.uuid4().hex[:12]}", np.vstack(keep_vectors), rows)]
         self.deleted = {}
+        self.__dict__.pop("_masks", None)
         self.choose_engine()
 
     def choose_engine(self) -> None:

@@ -51,9 +51,16 @@ class Task:
     has_app_page: ClassVar[bool] = True  # False: no page (another page shows it)
     # How `myna evaluate` and `myna compare` score it on labelled data ("module:Class").
     evaluator: ClassVar[str | None] = None
+    # Training a spaCy pipeline for it: whether updating a base pipeline trains the base's own
+    # component further (else a new one is added beside the frozen base).
+    trains_base_component: ClassVar[bool] = False
 
     def accepts(self, model: LoadedModel) -> bool:
         return model.kind in self.model_kinds
+
+    def spacy_component(self, exclusive: bool = True) -> str | None:
+        """The spaCy component that holds this task's answers (None: no spaCy trainer)."""
+        return None
 
     @property
     def path(self) -> str:

@@ -37,6 +37,9 @@ class Categories(Task):
                                                   "myna.app.views.classify:render")
     evaluator: ClassVar[str | None] = "myna.evaluate.categories:CategoryEvaluator"
 
+    def spacy_component(self, exclusive: bool = True) -> str | None:
+        return "textcat" if exclusive else "textcat_multilabel"
+
     def accepts(self, model: LoadedModel) -> bool:
         if model.kind == "spacy":
             return bool(set(TEXTCAT_PIPES) & set(model.obj.pipe_names))

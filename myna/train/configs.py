@@ -8,13 +8,20 @@ from spacy.cli.init_config import init_config
 from spacy.language import Language
 from thinc.api import Config
 
+from myna.core.errors import InputError
 from myna.train.spec import BLANK  # noqa: F401  (re-exported)
 
 UPDATE_LEARN_RATE = 0.0002
 
 
 def component_name(task: str, exclusive: bool) -> str:
-    return "ner" if task == "ner" else ("textcat" if exclusive else "textcat_multilabel")
+    """The spaCy component the task trains (`Task.spacy_component`)."""
+    from myna.tasks import get_task
+
+    name = get_task(task).spacy_component(exclusive)
+    if name is None:
+        raise InputError(f"task {task!r} has no spaCy trainer")
+    return name
 
 
 def blank_config(task: str, exclusive: bool) -> Config:
@@ -32,7 +39,10 @@ def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: st
     pipeline = list(base_nlp.pipe_names)
     if name not in pipeline:
         pipeline.append(name)
-    new_components = {name: config["components"][name]} if task != "ner" else {}
+    from myna.tasks import get_task
+
+    new_components = ({} if get_task(task).trains_base_component
+                      else {name: config["components"][name]})
     config["nlp"]["pipeline"] = pipeline
     config["nlp"]["tokenizer"] = base_nlp.config["nlp"]["tokenizer"]
     config["components"] = {p: {"source": source} for p in base_nlp.pipe_names}

@@ -54,9 +54,9 @@ def load_dataset(name: str, db: str | None, task: str) -> list[Example]:
 
     store = open_store(db)
     ds = store.dataset(name)
-    if (ds.kind == "ner") != (task == "ner"):
-        raise InputError(f"dataset {name!r} holds {ds.kind} annotations; train "
-                         f"{'ner' if ds.kind == 'ner' else 'textcat'} with it")
+    if ds.kind != task:  # a dataset's kind is the name of the task its answers are for
+        raise InputError(f"dataset {name!r} holds {ds.kind} annotations; train {ds.kind} "
+                         "with it")
     examples = final_examples(store, ds)
     if not examples:
         raise InputError(f"dataset {name!r} has no accepted answers to train on")

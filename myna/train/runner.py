@@ -50,8 +50,12 @@ def load_base(task: str, base: str):
 
     source = spacy_location(base)  # installed, a folder, or a registered model
     nlp = spacy.load(source)
-    if task == "ner" and "ner" not in nlp.pipe_names:
-        raise InputError(f"base pipeline {base!r} has no 'ner' component to update; "
+    from myna.tasks import get_task
+
+    trained = get_task(task)
+    component = trained.spacy_component()
+    if trained.trains_base_component and component not in nlp.pipe_names:
+        raise InputError(f"base pipeline {base!r} has no {component!r} component to update; "
                          "use --base blank to train one from scratch")
     return nlp, source
 
