@@ -164,3 +164,21 @@ def test_approximate_engine_agrees_with_exact_and_filters_during_the_graph_searc
         assert [h["meta"]["category"] for h in sports] == ["Sports"] * 3
     assert myna("index", "delete", approx, "b").code == 0
     assert "b" not in {h["id"] for h in hits(myna, approx, "football match result", "-k", "7")}
+
+
+def test_batch_search_of_a_file_of_queries(index, myna, tmp_path):
+    import pyarrow.parquet as pq
+
+    queries = tmp_path / "queries.csv"
+    queries.write_text("query\nfootball match result\nstock market\n \n")
+    out = tmp_path / "hits.parquet"
+    r = myna("batch", "run", "-i", queries, "--task", "search", "--model", index, "-o", out,
+             "--param", "k=2", "--param", "filters=category=Business")
+    assert r.code == 0, r.err
+    rows = pq.read_table(out).to_pylist()
+    assert [r["query"] for r in rows] == ["football match result", "stock market", " "]
+    for row in rows[:2]:
+        assert row["error"] is None
+        assert [dict(h["meta"]) for h in row["hits"]] == [{"category": "Business"}] * 2
+    assert rows[1]["hits"][0]["id"] == "a"
+    assert rows[2]["hits"] is None and "empty" in rows[2]["error"]

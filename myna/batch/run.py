@@ -38,6 +38,9 @@ class BatchRequest:
     params: dict[str, Any] = field(default_factory=dict)  # the task's parameters
     # A record task's fields → input columns (unnamed fields: the column of the same name)
     input_columns: dict[str, str] = field(default_factory=dict)
+    # Spark only: add this column with each input row's number from 1 (Spark's output keeps
+    # no row order; the local engine writes rows in input order)
+    row_numbers: str | None = None
 
     @property
     def spec(self) -> ModelSpec:
@@ -106,6 +109,9 @@ def run_batch(request: BatchRequest, progress: Progress | None = None, spark=Non
         raise InputError("no such knowledge base file", where=request.kb)
     if request.engine == "spark":
         return _run_on_spark(request, progress, spark)
+    if request.row_numbers:
+        raise InputError("row numbers are added on the Spark engine only (local output keeps "
+                         "the input's order)")
     return _run_locally(request, progress)
 
 
@@ -156,7 +162,8 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
         columns = request.fields() or request.column
         return run_spark(spark, request.input, request.fmt, columns, request.encoding,
                          request.output, request.spec, model, request.existing,
-                         request.partitions, request.ship_model, progress)
+                         request.partitions, request.ship_model, progress,
+                         request.row_numbers)
     finally:
         if own_session:
             spark.stop()

@@ -139,7 +139,7 @@ def run_spark(spark, uri: str, fmt: str | None, column: str | dict[str, str], en
               output: str,
               spec: ModelSpec, model: BatchModel, existing: Existing, partitions: int | None,
               ship: bool = True, progress: Callable[[int, int], None] | None = None,
-              ) -> BatchSummary:
+              row_numbers: str | None = None) -> BatchSummary:
     from pyspark.sql import functions as F
 
     from myna.batch.spark_session import TaskProgress
@@ -158,6 +158,8 @@ def run_spark(spark, uri: str, fmt: str | None, column: str | dict[str, str], en
     df, corrupt = read_input(spark, uri, input_format(uri, fmt), in_columns, encoding,
                              [f.name for f in result_schema if f.name != ERROR_COLUMN])
     texts = [_text_column(df, c) for c in in_columns]
+    if row_numbers:
+        df = _with_row_numbers(spark, df, row_numbers)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="myna-batch-") as workdir:
         shipped = ship_model(spark, spec, model, ship, Path(workdir))
@@ -200,6 +202,18 @@ def run_spark(spark, uri: str, fmt: str | None, column: str | dict[str, str], en
     summary.model_loads = loads.value
     _count(spark, output, summary)
     return summary
+
+
+def _with_row_numbers(spark, df, name: str):
+    """``df`` plus column ``name``: each row's number in the input from 1, taken before any
+    repartition (files in name order, rows in file order)."""
+    from pyspark.sql import types as T
+
+    if name in df.columns:
+        raise InputError(f"the input already has a column {name!r}")
+    schema = T.StructType([*df.schema.fields, T.StructField(name, T.LongType(), False)])
+    numbered = df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
+    return spark.createDataFrame(numbered, schema)
 
 
 def _first_cause(err: Exception) -> str:

@@ -15,7 +15,7 @@ from myna.core.errors import InputError
 app = typer.Typer(help="Build and update vector indexes for semantic search.",
                   no_args_is_help=True)
 CHUNK = 512  # texts embedded per step
-ENGINES = ("auto", "exact", "ann")
+ENGINES = ("auto", "exact", "ann", "spark")
 
 DATA = typer.Argument(..., help="CSV/TSV/JSONL/Parquet with a text column.")
 COLUMN = typer.Option("text", "--column", "-c", help="Text column.")
@@ -65,6 +65,20 @@ def _embed(encoder: Any, texts: list[str]) -> Any:
     return np.vstack(parts)
 
 
+def _embedded_on_spark(data: Path, column: str, id_column: str | None, meta: list[str],
+                       encoder: str, beside: Path, master: str | None,
+                       partitions: int | None) -> tuple[list[str], list[str],
+                                                        dict[str, list[Any]], Any]:
+    from myna.batch.embed_corpus import embed_on_spark
+
+    with progress_bar() as progress:
+        bar = progress.add_task("embed (Spark tasks)", total=None, rate="")
+        corpus = embed_on_spark(
+            data, column, id_column, meta, encoder, beside, master, partitions,
+            lambda done, total: progress.update(bar, completed=done, total=total))
+    return corpus.ids, corpus.texts, corpus.meta, corpus.vectors
+
+
 @app.command("build")
 def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"),
                   column: str = COLUMN, id_column: str | None = ID_COLUMN,
@@ -72,7 +86,11 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
                   encoder: str | None = typer.Option(None, "--encoder", help="Sentence "
                                                      "encoder (default: the bundled MiniLM)."),
                   engine: str = typer.Option("auto", "--engine", help="exact, ann (HNSW "
-                                             "graphs), or auto: ann from 10,000 entries."),
+                                             "graphs), auto (ann from 10,000 entries), or "
+                                             "spark: embed on Spark, then auto."),
+                  master: str | None = typer.Option(None, "--master", help="Spark master for "
+                                                    "--engine spark (default local[*])."),
+                  partitions: int | None = typer.Option(None, "--partitions", min=1),
                   overwrite: bool = typer.Option(False, "--overwrite")) -> None:
     """Embed every text and write a new index folder."""
     from myna.models.index_backend import load_encoder
@@ -86,15 +104,24 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
         raise InputError("the folder exists and is not an index", where=str(out))
     if engine not in ENGINES:
         raise InputError(f"--engine must be one of {', '.join(ENGINES)}")
+    if (master or partitions) and engine != "spark":
+        raise InputError("--master and --partitions are for --engine spark")
     meta = [m.strip() for m in (meta_columns or "").split(",") if m.strip()]
-    ids, texts, metadata = _rows(data, column, id_column, meta, 1)
+    model, entry = load_encoder(encoder)  # a missing encoder stops before any work
+    started = time.perf_counter()
+    build = {"source": str(data), "column": column, "engine": engine}
+    if engine == "spark":
+        ids, texts, metadata, vectors = _embedded_on_spark(
+            data, column, id_column, meta, entry["location"], out.parent, master, partitions)
+        build.update(engine="auto", embedded_on=f"spark ({master or 'local[*]'})")
+    else:
+        ids, texts, metadata = _rows(data, column, id_column, meta, 1)
+        vectors = None
     if len(set(ids)) != len(ids):
         raise InputError(f"column {id_column!r} repeats ids", where=str(data))
-    model, entry = load_encoder(encoder)
-    started = time.perf_counter()
-    vectors = _embed(model, texts)
-    store = IndexStore(out, entry, int(vectors.shape[1]), meta_columns=meta,
-                       build={"source": str(data), "column": column, "engine": engine})
+    if vectors is None:
+        vectors = _embed(model, texts)
+    store = IndexStore(out, entry, int(vectors.shape[1]), meta_columns=meta, build=build)
     store.add(ids, texts, vectors, metadata)
     store.recall_at_10 = recall_at_10(store)
     store.save()
