@@ -10,11 +10,26 @@ from contextlib import AbstractContextManager
 def one_thread_per_process() -> None:
     """In a worker: limit OpenBLAS/OpenMP pools (loaded already, so env vars are too late)
     and torch's."""
+    limit_threads(1)
+
+
+def limit_threads(n: int) -> None:
+    """At most ``n`` threads in each math library loaded so far (BLAS, OpenMP: FAISS's
+    among them, and torch's)."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1)
+    threadpool_limits(n)
     if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
+        sys.modules["torch"].set_num_threads(n)
+
+
+def threads_per_copy(copies: int) -> int:
+    """The cores each of ``copies`` worker processes may use: their math libraries share the
+    machine instead of each starting a thread per core (about 4× the requests/s of a served
+    sentence encoder on 2 cores with 2 workers; BENCHMARKS.md, search-scale)."""
+    import os
+
+    return max(1, (os.cpu_count() or 1) // max(1, copies))
 
 
 def single_threaded_forks() -> AbstractContextManager:

@@ -55,13 +55,15 @@ def load_predictor(source: str, kb: str | EntityLinker | None = None,
 
 
 def load_in_processes(source: str, kb: str | None = None, replicas: int = 2) -> Loaded:
-    """Each copy in a worker process of its own; they load side by side."""
+    """Each copy in a worker process of its own, with its share of the cores; they load side
+    by side."""
+    from myna.core.threads import threads_per_copy
     from myna.models import resolve
     from myna.serve.workers import ModelSource, ProcessReplica
     from myna.tasks.shipping import pack_runtime_tasks
 
     resolved = resolve(source)
-    spec = ModelSource(resolved, kb, pack_runtime_tasks())
+    spec = ModelSource(resolved, kb, pack_runtime_tasks(), threads_per_copy(replicas))
     copies = [ProcessReplica(spec, wait=False) for _ in range(max(1, replicas))]
     try:
         for copy in copies:

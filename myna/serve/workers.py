@@ -30,6 +30,7 @@ class ModelSource:
     resolved: Resolved  # where the model is, its kind, and the reference the user gave
     kb: str | None = None
     tasks: bytes | None = None  # tasks registered at run time in the parent, by value
+    threads: int = 0  # math-library threads in the child (0: the libraries' own default)
 
 
 class WorkerDied(RuntimeError):
@@ -50,6 +51,10 @@ def _child(conn, source: ModelSource) -> None:
 
         register_packed(source.tasks)
         predictor = Predictor(load_resolved(source.resolved, source.kb))
+        if source.threads:  # after loading: the libraries' pools exist now
+            from myna.core.threads import limit_threads
+
+            limit_threads(source.threads)
         predictor.warm_up()
     except Exception as err:  # reported to the parent, which raises it
         conn.send(("error", f"{type(err).__name__}: {err}"))
