@@ -110,6 +110,8 @@ def test_bad_queries_and_another_encoder_are_refused(index, myna, tmp_path):
     assert "empty" in myna("search", index, "  ").err
     assert "k must be between 1 and 1000" in myna("search", index, "x", "-k", "0").err
     assert "k must be between 1 and 1000" in myna("search", index, "x", "-k", "5000").err
+    assert "ef_search must be between 1 and 4096" in myna("search", index, "x", "--ef-search",
+                                                          "0").err
     r = myna("search", index, "x", "--filter", "colour=red")
     assert r.code == 1 and "unknown filter field 'colour'" in r.err
     assert "no entry with id 'zz'" in myna("search", index, "--like-id", "zz").err
@@ -140,6 +142,27 @@ def test_rest_search_and_its_errors(index):
     assert unknown.status_code == 422 and "unknown filter field" in unknown.json()["error"]
 
 
+def test_an_index_served_beside_a_model(index):
+    """`myna serve MODEL --index INDEX`: the model's routes and /v1/search in one server."""
+    from myna.serve.app import build_app
+    from myna.serve.holder import ModelHolder, load_predictor
+    from myna.serve.settings import ServeSettings
+
+    model, beside = (ModelHolder(load_predictor(source))
+                     for source in ("en_core_web_sm", str(index)))
+    with TestClient(build_app(model, ServeSettings(), also=[beside])) as c:
+        ner = c.post("/v1/ner", json={"text": "Apple hired Tim Cook in London."})
+        found = c.post("/v1/search", json={"query": "football match result", "k": 1})
+        ready = c.get("/ready").json()
+        no_task = c.post("/v1/classify", json={"text": "x"})
+    assert ner.status_code == 200 and ner.json()["model"] == "en_core_web_sm"
+    assert found.status_code == 200, found.text
+    assert found.json()["model"] == str(index)
+    assert [h["id"] for h in found.json()["results"][0]["hits"]] == ["b"]
+    assert "ner" in ready["tasks"] and "search" in ready["tasks"]
+    assert no_task.status_code == 422 and "search" in no_task.json()["error"]
+
+
 @pytest.mark.slow  # two indexes built
 def test_approximate_engine_agrees_with_exact_and_filters_during_the_graph_search(
         myna, tmp_path, monkeypatch):
@@ -150,11 +173,14 @@ def test_approximate_engine_agrees_with_exact_and_filters_during_the_graph_searc
     exact, approx = tmp_path / "exact", tmp_path / "ann"
     for out, engine in ((exact, "exact"), (approx, "ann")):
         r = myna("index", "build", corpus, "--id-column", "id", "--meta-columns", "category",
-                 "--engine", engine, "--out", out)
+                 "--engine", engine, "--out", out, "--ef-search", "32")
         assert r.code == 0, r.err
     assert "ann search, recall@10 1.000" in r.err
     store = IndexStore.open(approx)
     assert store.engine == "ann" and store.recall_at_10 == 1.0
+    assert store.ef_search == 32  # the index's default breadth, kept in its manifest
+    wide = hits(myna, approx, "football match result", "-k", "2", "--ef-search", "512")
+    assert [h["id"] for h in wide] == ["b", "d"]
     assert all(s.ann is not None for s in store.segments)  # the graph was saved and loaded
     assert IndexStore.open(exact).engine == "exact"
     for query in ("football match result", "interest rates", "new phones"):

@@ -91,6 +91,9 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
                   master: str | None = typer.Option(None, "--master", help="Spark master for "
                                                     "--engine spark (default local[*])."),
                   partitions: int | None = typer.Option(None, "--partitions", min=1),
+                  ef_search: int | None = typer.Option(
+                      None, "--ef-search", min=1, max=4096, help="The approximate search's "
+                      "default breadth (64; higher: better recall, slower)."),
                   overwrite: bool = typer.Option(False, "--overwrite")) -> None:
     """Embed every text and write a new index folder."""
     from myna.models.index_backend import load_encoder
@@ -109,7 +112,8 @@ def build_command(data: Path = DATA, out: Path = typer.Option(..., "--out", "-o"
     meta = [m.strip() for m in (meta_columns or "").split(",") if m.strip()]
     model, entry = load_encoder(encoder)  # a missing encoder stops before any work
     started = time.perf_counter()
-    build = {"source": str(data), "column": column, "engine": engine}
+    build = {"source": str(data), "column": column, "engine": engine,
+             **({"ef_search": ef_search} if ef_search else {})}
     if engine == "spark":
         ids, texts, metadata, vectors = _embedded_on_spark(
             data, column, id_column, meta, entry["location"], out.parent, master, partitions)

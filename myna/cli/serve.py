@@ -59,6 +59,8 @@ def serve_command(
                                       help="Poll the registry; swap in the version the alias "
                                            "points at, without downtime."),
     poll_seconds: float = typer.Option(10.0, "--poll-seconds", help="Registry poll interval."),
+    index: Path | None = typer.Option(None, "--index", help="A vector index (`myna index "
+                                      "build`) to answer /v1/search beside the model."),
 ) -> None:
     """Serve a model over REST: /v1/ner, /v1/classify, /v1/analyze, /v1/link, /invocations."""
     from myna.core.web import server as http
@@ -82,11 +84,15 @@ def serve_command(
     if kb is not None and not kb.is_file():
         raise InputError("no such knowledge base file", where=str(kb))
     kb_file = str(kb.resolve()) if kb else None
+    if index is not None and not (index / "manifest.json").is_file():
+        raise InputError("not a vector index (no manifest.json); build one with `myna index "
+                         "build`", where=str(index))
 
     def load(source: str):
         return load_in_processes(source, kb_file, workers)
 
     holder = ModelHolder(load(model), reload=load)
+    also = [ModelHolder(load_in_processes(str(index), None, 1))] if index else []
     model_limit = holder.current.predictor.max_length
     if max_text_chars > model_limit:
         raise InputError(f"--max-text-chars {max_text_chars:,} is over the model's own limit "
@@ -95,10 +101,13 @@ def serve_command(
     if follow_alias:
         holder.follow_alias(poll_seconds)
     loaded = holder.current
-    err_console.print(f"serving {model} (tasks: {', '.join(loaded.predictor.tasks)}) on "
+    tasks = [*loaded.predictor.tasks, *(t for h in also for t in h.current.predictor.tasks
+                                         if t not in loaded.predictor.tasks)]
+    err_console.print(f"serving {model}{f' and {index}' if index else ''} (tasks: "
+                      f"{', '.join(tasks)}) on "
                       f"http://{host}:{port}  ·  OpenAPI spec at /openapi.json"
                       + ("  ·  API keys required" if keys else ""), highlight=False)
     gc.collect()
     gc.freeze()  # what is loaded now lives on: later full collections need not walk it
-    http.run(build_app(holder, settings), host, port, settings.max_header_bytes,
+    http.run(build_app(holder, settings, also), host, port, settings.max_header_bytes,
              settings.header_timeout_s)

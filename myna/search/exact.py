@@ -54,6 +54,14 @@ def check_k(k: int) -> int:
     return k
 
 
+def check_ef(ef: int | None) -> int | None:
+    from myna.search.ann import MAX_EF
+
+    if ef is not None and not 1 <= ef <= MAX_EF:
+        raise InputError(f"ef_search must be between 1 and {MAX_EF} (got {ef})")
+    return ef
+
+
 def _mask(store: IndexStore, segment: Segment, filters: dict[str, str]) -> np.ndarray:
     mask = store.live_mask(segment)
     for key, value in filters.items():
@@ -73,10 +81,12 @@ def _exact(queries: np.ndarray, vectors: np.ndarray, mask: np.ndarray,
 
 def search(store: IndexStore, queries: np.ndarray, k: int,
            filters: dict[str, str] | None = None,
-           exclude: list[str | None] | None = None, exact: bool = False) -> list[list[Hit]]:
+           exclude: list[str | None] | None = None, exact: bool = False,
+           ef_search: int | None = None) -> list[list[Hit]]:
     """The k best live entries per query vector (rows normalised); ``exclude[i]``: an id
     query i must not return (more-like-this leaves out the entry itself); ``exact``: brute
-    force even where a segment has a graph (recall checks)."""
+    force even where a segment has a graph (recall checks); ``ef_search``: the graph
+    search's breadth (default: the index's)."""
     from myna.search import ann
 
     check_k(k)
@@ -89,7 +99,8 @@ def search(store: IndexStore, queries: np.ndarray, k: int,
             continue
         from_graph = None
         if segment.ann is not None and not exact:
-            from_graph = ann.search(segment.ann, queries, k + 1, mask)
+            from_graph = ann.search(segment.ann, queries, k + 1, mask,
+                                    ef_search or store.ef_search)
         scores, rows = (from_graph if from_graph is not None
                         else _exact(queries, segment.vectors, mask, k + 1))
         for q in range(len(queries)):

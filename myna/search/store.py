@@ -86,6 +86,13 @@ class IndexStore:
         return store
 
     @property
+    def ef_search(self) -> int:
+        """The graph search's breadth by default (``build["ef_search"]``)."""
+        from myna.search import ann
+
+        return int(self.build.get("ef_search") or ann.EF_SEARCH)
+
+    @property
     def count(self) -> int:
         """Live entries (deleted ones left out)."""
         return sum(len(s.rows) - len(self.deleted.get(s.name, ())) for s in self.segments)

@@ -47,16 +47,27 @@ def _validation_message(err: RequestValidationError) -> tuple[int, str]:
     return 422, f"{field}: {first.get('msg', 'invalid value')}{more}"
 
 
-def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
+def create_app(holder: ModelHolder, settings: ServeSettings,
+               also: Sequence[ModelHolder] = ()) -> FastAPI:
+    """``also``: more models (vector indexes) whose tasks the main model does not do; each
+    has its own scheduler, and their tasks' routes go to them (`myna serve MODEL --index`)."""
     metrics = Metrics()
     scheduler = Scheduler(holder, metrics, settings)
+    others = [(other, Scheduler(other, metrics, settings)) for other in also]
+    served: dict[str, tuple[ModelHolder, Scheduler]] = {}
+    for other, its_scheduler in others:
+        for task in other.current.predictor.tasks:
+            if task not in holder.current.predictor.tasks:
+                served.setdefault(task, (other, its_scheduler))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        scheduler.start()
+        for one in (scheduler, *(s for _, s in others)):
+            one.start()
         yield
-        holder.stop()
-        await scheduler.stop()
+        for one_holder, one in ((holder, scheduler), *others):
+            one_holder.stop()
+            await one.stop()
 
     app = FastAPI(title="Myna model service", version="1", lifespan=lifespan,
                   docs_url="/docs" if settings.docs else None, redoc_url=None,
@@ -64,6 +75,7 @@ def create_app(holder: ModelHolder, settings: ServeSettings) -> FastAPI:
                               "`/invocations` speaks MLflow's scoring protocol.")
     app.state.holder, app.state.settings = holder, settings
     app.state.metrics, app.state.scheduler = metrics, scheduler
+    app.state.served = served  # task → (holder, scheduler) of another model
     app.state.tasks = {task.name: task for task in all_tasks()}  # what the routes were built from
     for router in (predict.task_router(app.state.tasks.values()), mlflow_protocol.router,
                    ops.router):
@@ -135,9 +147,9 @@ class MetricsMiddleware:
                 self.metrics.errors.labels(path, code).inc()
 
 
-def build_app(holder: ModelHolder, settings: ServeSettings):
+def build_app(holder: ModelHolder, settings: ServeSettings, also: Sequence[ModelHolder] = ()):
     """The ASGI app to serve: metrics, hosts and origins, keys, body limits, then FastAPI."""
-    app = create_app(holder, settings)
+    app = create_app(holder, settings, also)
     guarded = HostGuard(KeyGuard(BodyLimitMiddleware(app, settings.max_body_bytes,
                                                      settings.body_timeout_s),
                                  settings.api_keys), settings.allowed_hosts)

@@ -27,7 +27,9 @@ class Search(Task):
     input = pa.schema([("query", pa.string())])
     output = pa.schema([("hits", pa.list_(HIT))])
     params = (Param("k", int, 10, "hits per query", minimum=1, maximum=1000),
-              Param("filters", list, None, "FIELD=VALUE items the hits must match"))
+              Param("filters", list, None, "FIELD=VALUE items the hits must match"),
+              Param("ef_search", int, None, "approximate search breadth (higher: better "
+                    "recall, slower; default: the index's)", minimum=1, maximum=4096))
 
     def run(self, model: Any, inputs: list[dict[str, str]],
             params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -40,4 +42,5 @@ class Search(Task):
             return []
         vectors = model.encode([r["query"] for r in inputs])
         return [{"hits": [h.to_dict() for h in hits]}
-                for hits in search(store, vectors, params["k"], filters)]
+                for hits in search(store, vectors, params["k"], filters,
+                                   ef_search=params["ef_search"])]

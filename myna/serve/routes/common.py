@@ -60,17 +60,29 @@ def check_tokens(request: Request, texts: list[str], field: str) -> list[str]:
     return texts
 
 
+def serving(request: Request, task: str) -> tuple[Any, Any]:
+    """The holder and scheduler that answer ``task``: the main model's, or those of another
+    model served beside it (an index's, for `/v1/search`)."""
+    state = request.app.state
+    return state.served.get(task, (state.holder, state.scheduler))
+
+
+def served_tasks(request: Request) -> list[str]:
+    state = request.app.state
+    return [*state.holder.current.predictor.tasks, *state.served]
+
+
 async def run_task(request: Request, task: str, texts: list[Any],
                    params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Rows in the order of ``texts`` (or records); an input the model could not run is a
     422. ``params``: the task's parameters, already checked."""
     state = request.app.state
-    predictor = state.holder.current.predictor
-    if task not in predictor.tasks:
+    holder, scheduler = serving(request, task)
+    if task not in holder.current.predictor.tasks:
         raise HTTPException(422, f"this model cannot do {task!r} (it can do "
-                                 f"{', '.join(predictor.tasks)})")
+                                 f"{', '.join(served_tasks(request))})")
     try:
-        rows = await asyncio.wait_for(state.scheduler.predict(task, texts, params),
+        rows = await asyncio.wait_for(scheduler.predict(task, texts, params),
                                       state.settings.timeout_s)
     except TimeoutError:
         raise HTTPException(504, f"prediction took over {state.settings.timeout_s:g} s; the "

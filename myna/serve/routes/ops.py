@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from myna.serve.routes.common import served_tasks
 from myna.serve.schemas import HealthOut, ReadyOut
 
 router = APIRouter()
@@ -20,7 +21,7 @@ async def health() -> dict[str, str]:
 async def ready(request: Request) -> dict[str, Any]:
     loaded = request.app.state.holder.current
     return {"ready": True, "model": loaded.source, "version": loaded.version,
-            "tasks": loaded.predictor.tasks, "labels": loaded.predictor.labels}
+            "tasks": served_tasks(request), "labels": loaded.predictor.labels}
 
 
 @router.get("/metrics", response_class=Response,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import ConfigDict, Field, create_model
 
 from myna.core.errors import InputError
-from myna.serve.routes.common import ERRORS, check_texts, check_tokens, run_task
+from myna.serve.routes.common import ERRORS, check_texts, check_tokens, run_task, serving
 from myna.serve.schemas import ModelInfo, TextsIn
 from myna.tasks import Task
 from myna.tasks.params import Param
@@ -91,7 +91,7 @@ def _endpoint(task: Task):
         except InputError as err:
             raise HTTPException(422, str(err)) from None
         rows = await run_task(request, task.name, inputs, params)
-        loaded = request.app.state.holder.current
+        loaded = serving(request, task.name)[0].current
         for row in rows:
             row.pop("error", None)  # None: run_task refuses rows with an error
         return {"model": loaded.source, "version": loaded.version, "results": rows}
