@@ -208,3 +208,32 @@ def test_batch_search_of_a_file_of_queries(index, myna, tmp_path):
         assert [dict(h["meta"]) for h in row["hits"]] == [{"category": "Business"}] * 2
     assert rows[1]["hits"][0]["id"] == "a"
     assert rows[2]["hits"] is None and "empty" in rows[2]["error"]
+
+
+def test_the_build_widens_the_graph_search_until_recall_is_reached(tmp_path, monkeypatch):
+    """Random vectors (a hard case for graphs) with a breadth of 1 to start from: the build
+    doubles it until recall@10 on its own entries reaches the target (0.95 by default; 0.99
+    here), unless --ef-search pinned it."""
+    import numpy as np
+
+    import myna.search.ann as ann
+    from myna.search.exact import MOST_EF, search, settle_breadth
+
+    monkeypatch.setattr(ann, "EF_SEARCH", 1)
+    vectors = np.random.default_rng(0).normal(size=(10_000, 128)).astype(np.float32)
+    ids = [str(i) for i in range(len(vectors))]
+    stores = []
+    for build in ({"engine": "ann"}, {"engine": "ann", "ef_search": 1}):
+        store = IndexStore(tmp_path / str(len(stores)), {"ref": "none"}, 128, build=build)
+        store.add(ids, ids, vectors)
+        settle_breadth(store, target=0.99)
+        stores.append(store)
+    tuned, pinned = stores
+    assert pinned.ef_search == 1 and pinned.recall_at_10 < 0.99
+    assert tuned.ef_search > 1 and tuned.recall_at_10 > pinned.recall_at_10
+    assert tuned.recall_at_10 >= 0.99 or tuned.ef_search == MOST_EF
+    tuned.save()
+    again = IndexStore.open(tuned.path)  # the breadth is the index's, kept in its manifest
+    assert again.ef_search == tuned.ef_search
+    query = again.segments[0].vectors[:1]
+    assert search(again, query, 1)[0][0].id == "0"

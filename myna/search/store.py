@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from myna.core.atomic import atomic_path
 from myna.core.errors import InputError
+from myna.search.ann import EF_SEARCH
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -55,6 +56,7 @@ class IndexStore:
     metric: str = "cosine"
     engine: str = "exact"  # what searches run on: exact, or ann (HNSW graphs per segment)
     recall_at_10: float | None = None  # of the approximate engine, measured at build
+    ef_search: int = EF_SEARCH  # the graph search's breadth by default (`settle_breadth`)
 
     # reading -----------------------------------------------------------------------------
     @classmethod
@@ -74,7 +76,8 @@ class IndexStore:
                     meta_columns=list(manifest.get("meta_columns", [])),
                     build=dict(manifest.get("build", {})), metric=manifest.get("metric", "cosine"),
                     engine=manifest.get("engine", "exact"),
-                    recall_at_10=manifest.get("recall_at_10"))
+                    recall_at_10=manifest.get("recall_at_10"),
+                    ef_search=int(manifest.get("ef_search") or EF_SEARCH))
         for name in manifest["segments"]:
             vectors = np.load(path / f"{name}.npy", mmap_mode="r")
             segment = Segment(name, vectors, pq.read_table(path / f"{name}.parquet"))
@@ -84,13 +87,6 @@ class IndexStore:
                 segment.ann = ann.load(path / f"{name}.hnsw")
             store.segments.append(segment)
         return store
-
-    @property
-    def ef_search(self) -> int:
-        """The graph search's breadth by default (``build["ef_search"]``)."""
-        from myna.search import ann
-
-        return int(self.build.get("ef_search") or ann.EF_SEARCH)
 
     @property
     def count(self) -> int:
@@ -116,7 +112,7 @@ class IndexStore:
                 "segments": [s.name for s in self.segments],
                 "deleted": {k: sorted(v) for k, v in self.deleted.items() if v},
                 "meta_columns": self.meta_columns, "build": self.build, "engine": self.engine,
-                "recall_at_10": self.recall_at_10}
+                "recall_at_10": self.recall_at_10, "ef_search": self.ef_search}
 
     # changing ---------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], vectors: np.ndarray,
