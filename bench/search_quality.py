@@ -17,9 +17,9 @@ import numpy as np
 from common import OUT, machine, require_shared, today, write_section
 
 
-def read(name: str) -> tuple[list[str], list[str]]:
+def read(name: str, column: str = "description") -> tuple[list[str], list[str]]:
     with open(require_shared("ag_news", name), newline="", encoding="utf-8") as f:
-        rows = [(r["description"], r["class_index"]) for r in csv.DictReader(f)]
+        rows = [(r[column], r["class_index"]) for r in csv.DictReader(f)]
     return [t for t, _ in rows], [c for _, c in rows]
 
 
