@@ -210,6 +210,7 @@ def test_batch_search_of_a_file_of_queries(index, myna, tmp_path):
     assert rows[2]["hits"] is None and "empty" in rows[2]["error"]
 
 
+@pytest.mark.slow  # two 10,000-entry graphs
 def test_the_build_widens_the_graph_search_until_recall_is_reached(tmp_path, monkeypatch):
     """Random vectors (a hard case for graphs) with a breadth of 1 to start from: the build
     doubles it until recall@10 on its own entries reaches the target (0.95 by default; 0.99

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from myna.core.threads import threads_per_copy
 
 
@@ -19,6 +21,7 @@ def test_copies_get_their_share_of_the_cores():
     assert threads_per_copy(cores * 4) == 1  # never zero
 
 
+@pytest.mark.slow  # a Python process that imports torch and FAISS
 def test_a_copy_limits_every_loaded_math_library():
     script = """
 import json, faiss, numpy, torch
