@@ -153,15 +153,6 @@ def _recall(store: IndexStore, queries: np.ndarray, truth: list[set[str]], ef: i
                           for hits, ids in zip(found, truth, strict=True)]))
 
 
-def recall_at_10(store: IndexStore, sample: int = 200, seed: int = 0) -> float | None:
-    """How many of the exact top 10 the engine finds at the index's breadth, for up to
-    ``sample`` of its own entries used as queries (None when the index is exact)."""
-    if store.engine != "ann" or store.count == 0:
-        return None
-    queries, truth = _sample(store, sample, seed)
-    return _recall(store, queries, truth, store.ef_search)
-
-
 def settle_breadth(store: IndexStore, target: float = TARGET_RECALL, sample: int = 200) -> None:
     """Measure an approximate index's recall@10 on its own entries and, unless the build
     pinned the breadth (``--ef-search``), double it from the default until the sample reaches
