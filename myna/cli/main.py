@@ -24,6 +24,7 @@ from myna.cli import (
     registry,
     search,
     serve,
+    tokenizer,
     train,
 )
 from myna.cli.app import app_command
@@ -67,6 +68,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
 app.add_typer(registry.app, name="models")
+app.add_typer(tokenizer.app, name="tokenizer")
 app.add_typer(train.app, name="train")
 
 
