@@ -110,3 +110,30 @@ def test_bad_input_is_refused_with_the_place_named(myna, corpus, tmp_path):
     assert not out.exists()
     r = myna("tokenizer", "encode", tmp_path / "nothing.json", "text")
     assert r.code == 1 and "no tokenizer.json here" in r.err
+
+
+OTHER = ["Germany beat France 2-1 in the World Cup qualifier in Berlin.",
+         "The Yankees won in extra innings against Boston on Sunday night.",
+         "Rain delayed the final round of the open at St Andrews.",
+         "The coach praised his defence after a goalless draw away from home."]
+
+
+def test_compare_in_domain_tokenizer_keeps_tickers_whole(myna, corpus, tmp_path):
+    other = tmp_path / "sport.txt"
+    other.write_text("\n".join(OTHER * 30) + "\n")
+    for name, source in (("news", corpus), ("sport", other)):
+        r = myna("tokenizer", "train", source, "--algo", "wordpiece", "--vocab-size", "400",
+                 "-o", tmp_path / f"{name}.json")
+        assert r.code == 0, r.err
+    assert encode(myna, tmp_path / "news.json", "ORCL")["tokens"] == ["ORCL"]
+    assert encode(myna, tmp_path / "sport.json", "ORCL")["tokens"] != ["ORCL"]  # [UNK] here
+    r = myna("tokenizer", "compare", tmp_path / "news.json", tmp_path / "sport.json", "minilm",
+             "--corpus", corpus, "--report", tmp_path / "report")
+    assert r.code == 0, r.err
+    rows = {row["name"]: row for row in json.loads((tmp_path / "report" /
+                                                   "report.json").read_text())}
+    assert rows["news"]["fertility"] < rows["sport"]["fertility"]
+    assert rows["news"]["whole_words"] > rows["sport"]["whole_words"]
+    assert rows["minilm"]["vocab_size"] == 30522 and rows["minilm"]["unknown_rate"] == 0
+    assert (tmp_path / "report" / "fertility.png").stat().st_size > 1000
+    assert "pieces/word" in (tmp_path / "report" / "report.md").read_text()

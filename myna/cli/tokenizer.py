@@ -99,3 +99,35 @@ def encode_command(
     console.print(result["ids"])
     for token, (start, end) in zip(encoded.tokens, encoded.offsets, strict=True):
         console.print(f"{start:>5}–{end:<5} {token}", highlight=False, markup=False)
+
+
+@app.command("compare")
+def compare_command(
+    tokenizers: list[str] = typer.Argument(..., help="tokenizer.json files, folders with one, "
+                                                     "or minilm."),
+    corpus: Path = typer.Option(..., "--corpus", help="Texts to measure on (a text per line, "
+                                                      "or a data file with --column)."),
+    column: str | None = typer.Option(None, "--column", "-c"),
+    max_texts: int = typer.Option(10_000, "--max-texts", min=1),
+    report: Path | None = typer.Option(None, "--report", help="Write report.md, .html, .json "
+                                                              "and a plot here."),
+) -> None:
+    """Vocabulary, pieces per word, unknown rate, words kept whole, round trips, speed."""
+    from itertools import islice
+
+    from rich.markdown import Markdown
+
+    from myna.data.corpus import Corpus
+    from myna.evaluate.tokenizers import markdown, measure, write_report
+    from myna.train.tokenizer import load_tokenizer
+
+    loaded = [(ref, load_tokenizer(ref)) for ref in tokenizers]  # a bad one stops here
+    texts = list(islice(Corpus([corpus], column), max_texts))
+    if not texts:
+        raise InputError("the corpus has no text", where=str(corpus))
+    rows = [measure(Path(ref).stem if ref != "minilm" else ref, tok, texts)
+            for ref, tok in loaded]
+    console.print(Markdown(markdown(rows, corpus.name)))
+    if report is not None:
+        written = write_report(rows, corpus.name, report)
+        err_console.print(f"report → {written[1]}", highlight=False)

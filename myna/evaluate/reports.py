@@ -10,7 +10,7 @@ from myna.core.atomic import atomic_path
 from myna.evaluate.evaluator import EvalReport, evaluator_for
 
 
-def _plt():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -20,7 +20,7 @@ def _plt():
 
 
 def plot_f1(report: EvalReport, path: Path) -> None:
-    plt = _plt()
+    plt = pyplot()
     labels = list(report.per_label)
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(labels) + 1.2))
     ax.barh(labels, [report.per_label[lab]["f"] for lab in labels], color="#4c78a8")
@@ -34,7 +34,7 @@ def plot_f1(report: EvalReport, path: Path) -> None:
 
 
 def plot_confusion(report: EvalReport, path: Path) -> None:
-    plt = _plt()
+    plt = pyplot()
     n = len(report.labels)
     fig, ax = plt.subplots(figsize=(1.1 * n + 2, 1.1 * n + 1.5))
     ax.imshow(report.confusion, cmap="Blues")
@@ -54,7 +54,7 @@ def plot_confusion(report: EvalReport, path: Path) -> None:
 
 
 def plot_learning_curve(history: list[dict], path: Path) -> None:
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = [h["step"] for h in history]
     ax.plot(steps, [h["score"] or 0 for h in history], marker="o", label="dev score")
