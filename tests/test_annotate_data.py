@@ -168,6 +168,7 @@ def test_agreement_kappa_and_span_f1(myna, tmp_path):
     assert r.code == 1 and "different kinds" in r.err
 
 
+@pytest.mark.slow  # trains a model
 def test_train_from_dataset(myna, tmp_path):
     sport = ["The team won the match", "A striker scored twice", "Fans cheered the goal"]
     business = ["Shares fell on the market", "The bank raised rates", "Profits rose sharply"]

@@ -174,6 +174,7 @@ def test_existing_output_is_refused_skipped_or_replaced(tmp_path, myna):
     assert r.code == 0 and len(read(out)) == 3
 
 
+@pytest.mark.slow  # a batch run in another process, killed
 def test_a_killed_run_leaves_the_previous_output(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("text\n" + "".join(f"Apple opened a store in Paris, day {i}.\n"

@@ -48,6 +48,7 @@ def test_the_books_whitespace_tokenizer_exactly(myna, tmp_path):
     assert trained["ids"] == [0, 7, 9] and trained["tokens"][2] == "[UNK]"  # specials follow
 
 
+@pytest.mark.slow  # trains five tokenizers
 @pytest.mark.parametrize("algo", [a for a in ALGOS if a != "whitespace"])
 def test_every_algorithm_trains_a_file_transformers_loads(myna, corpus, tmp_path, algo):
     out = tmp_path / f"{algo}.json"
