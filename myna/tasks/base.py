@@ -51,6 +51,8 @@ class Task:
     has_app_page: ClassVar[bool] = True  # False: no page (another page shows it)
     # How `myna evaluate` and `myna compare` score it on labelled data ("module:Class").
     evaluator: ClassVar[str | None] = None
+    # How `myna train` prepares its data and fits it (`myna.train.task_training`, "module:Class").
+    trainer: ClassVar[str | None] = None
     # Training a spaCy pipeline for it: whether updating a base pipeline trains the base's own
     # component further (else a new one is added beside the frozen base).
     trains_base_component: ClassVar[bool] = False

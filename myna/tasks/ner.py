@@ -31,6 +31,7 @@ class NamedEntities(Task):
     table_output = pa.schema([("entities", pa.list_(BOOK_ENTITY))])  # the book's columns
     app_page = ("NER: base vs custom", "myna.app.views.ner:render")
     evaluator: ClassVar[str | None] = "myna.evaluate.entities:EntityEvaluator"
+    trainer: ClassVar[str | None] = "myna.train.task_training:NerTraining"
     trains_base_component: ClassVar[bool] = True  # new labels go into the base's `ner`
 
     def spacy_component(self, exclusive: bool = True) -> str | None:

@@ -36,6 +36,7 @@ class Categories(Task):
     app_page: ClassVar[tuple[str, str] | None] = ("Text classification",
                                                   "myna.app.views.classify:render")
     evaluator: ClassVar[str | None] = "myna.evaluate.categories:CategoryEvaluator"
+    trainer: ClassVar[str | None] = "myna.train.task_training:TextcatTraining"
 
     def spacy_component(self, exclusive: bool = True) -> str | None:
         return "textcat" if exclusive else "textcat_multilabel"

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from myna.core.errors import InputError
-from myna.core.example import Example, Span
+from myna.core.example import Example
 from myna.core.tracking import flat_metrics, setup_mlflow
 from myna.data.splits import train_dev_split
 from myna.train import configs, data
 from myna.train import logger as train_logger
 from myna.train.spec import TrainSpec
+from myna.train.task_training import training_for
 from myna.train.transformer import is_transformer_base
 
 
@@ -60,25 +61,6 @@ def load_base(task: str, base: str):
     return nlp, source
 
 
-def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) -> int:
-    """Add the base model's own entities (of its labels) to each training text where they do
-    not overlap a gold span, so updating with new labels does not forget the old ones."""
-    base_labels = set(base_nlp.get_pipe("ner").labels) - new_labels
-    added = 0
-    texts = (ex.text for ex in examples)
-    for ex, doc in zip(examples, base_nlp.pipe(texts, batch_size=256), strict=True):
-        gold_labels = {s.label for s in ex.spans}
-        for ent in doc.ents:
-            if ent.label_ not in base_labels or ent.label_ in gold_labels:
-                continue
-            if any(ent.start_char < s.end and s.start < ent.end_char for s in ex.spans):
-                continue
-            ex.spans.append(Span(ent.start_char, ent.end_char, ent.label_))
-            added += 1
-        ex.spans.sort(key=lambda s: s.start)
-    return added
-
-
 def _given(source: Path | None) -> Path:
     if source is None:
         raise InputError("give a training file or an annotation dataset")
@@ -92,36 +74,20 @@ def eval_frequency(n_examples: int) -> int:
 def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
                  ) -> tuple[data.PreparedData, int]:
     """Read, align, split, check and (for an update) rehearse; write the DocBin corpus."""
-    label_column = spec.label_column if spec.task == "textcat" else None
+    training = training_for(spec.task)
+    label_column = training.label_column(spec)
     train_examples = (data.load_dataset(spec.dataset, spec.db, spec.task) if spec.dataset
                       else data.load(_given(spec.source), spec.text_column, label_column))
     dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
                     if spec.dev_source else None)
-    if spec.task == "ner":
-        data.align_spans(train_examples, nlp, spec.fix_spans, spec.source_name)
-        if dev_examples is not None:
-            data.align_spans(dev_examples, nlp, spec.fix_spans, str(spec.dev_source))
-    if dev_examples is None:
+    training.ready(train_examples, nlp, spec, spec.source_name)
+    if dev_examples is not None:
+        training.ready(dev_examples, nlp, spec, str(spec.dev_source))
+    else:
         train_examples, dev_examples = train_dev_split(train_examples, spec.dev_fraction,
                                                        spec.seed)
-    rehearsed = 0
-    if spec.task == "ner":
-        labels = data.check_ner(train_examples, dev_examples)
-        if source and spec.rehearse:
-            # Dev too: its base-label scores then measure agreement with the base model,
-            # i.e. how much of the old labels the update forgot.
-            rehearsed = rehearse_with_base(train_examples, nlp, set(labels))
-            rehearse_with_base(dev_examples, nlp, set(labels))
-            if spec.rehearse_with is not None:
-                raw = data.load(spec.rehearse_with, spec.text_column, None)
-                for ex in raw:
-                    ex.spans = []
-                rehearsed += rehearse_with_base(raw, nlp, set(labels))
-                train_examples = train_examples + raw
-            labels = data.check_ner(train_examples, dev_examples,
-                                    frozenset(nlp.get_pipe("ner").labels))
-    else:
-        labels = data.check_textcat(train_examples, dev_examples, spec.exclusive)
+    train_examples, labels, rehearsed = training.finish(spec, nlp, source, train_examples,
+                                                        dev_examples)
     output.mkdir(parents=True, exist_ok=True)
     return data.prepare(train_examples, dev_examples, labels, nlp, output / "corpus"), rehearsed
 
@@ -129,8 +95,7 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
 def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
           ) -> TrainResult:
     """Everything that can be wrong with the input is checked before the first update."""
-    if spec.task not in ("ner", "textcat"):
-        raise InputError(f"unknown task {spec.task!r}")
+    training_for(spec.task)  # a task Myna cannot train stops here
     nlp, source = load_base(spec.task, spec.base)
     output = spec.output.resolve()
     prepared, rehearsed = prepare_data(spec, nlp, source, output)
@@ -205,16 +170,7 @@ def _fit_transformer(spec: TrainSpec, prepared: data.PreparedData, output: Path,
         common["learning_rate"] = spec.learn_rate
     if spec.batch_size is not None:
         common["batch_size"] = spec.batch_size
-    if spec.task == "ner":
-        from myna.train.transformer_ner import train_ner
-
-        best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels, **common)
-    else:
-        from myna.train.transformer_textcat import train_textcat
-
-        best, _, _, stopped = train_textcat(prepared.train, prepared.dev, prepared.labels,
-                                            exclusive=spec.exclusive, **common)
-    return best, stopped
+    return training_for(spec.task).fit_transformer(prepared, spec, common)
 
 
 def _fit_spacy(config, output: Path, record: Callable[[dict[str, Any]], None],
