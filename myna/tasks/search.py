@@ -7,6 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from myna.search.ann import MAX_EF
+from myna.search.exact import MAX_K
 from myna.tasks.base import Task
 from myna.tasks.params import Param
 from myna.tasks.registry import register_task
@@ -26,10 +28,10 @@ class Search(Task):
     model_kinds = ("vector-index",)
     input = pa.schema([("query", pa.string())])
     output = pa.schema([("hits", pa.list_(HIT))])
-    params = (Param("k", int, 10, "hits per query", minimum=1, maximum=1000),
+    params = (Param("k", int, 10, "hits per query", minimum=1, maximum=MAX_K),
               Param("filters", list, None, "FIELD=VALUE items the hits must match"),
               Param("ef_search", int, None, "approximate search breadth (higher: better "
-                    "recall, slower; default: the index's)", minimum=1, maximum=4096))
+                    "recall, slower; default: the index's)", minimum=1, maximum=MAX_EF))
 
     def run(self, model: Any, inputs: list[dict[str, str]],
             params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
