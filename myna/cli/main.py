@@ -26,6 +26,7 @@ from myna.cli import (
     serve,
     tokenizer,
     train,
+    vectors,
 )
 from myna.cli.app import app_command
 from myna.core.console import err_console, markup
@@ -70,6 +71,7 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(registry.app, name="models")
 app.add_typer(tokenizer.app, name="tokenizer")
 app.add_typer(train.app, name="train")
+app.add_typer(vectors.app, name="vectors")
 
 
 def _interrupted() -> int:
