@@ -31,6 +31,9 @@ TEXT_COL = typer.Option("text", "--text-column", "-c")
 LEARN_RATE = typer.Option(None, "--learn-rate",
                           help="Optimizer step size (default: spaCy's config; 2e-4 when "
                                "updating a pipeline; 1e-4 for transformers).")
+VECTORS = typer.Option(None, "--vectors",
+                       help="Word vectors from `myna vectors train` (or a word2vec/GloVe text "
+                            "file) for a --base blank pipeline's CNN to read.")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -54,6 +57,7 @@ def ner_command(
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
     learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
+    vectors: str | None = VECTORS,
     fix_spans: str | None = typer.Option(None, "--fix-spans",
                                          help="expand, contract or drop misaligned spans."),
     rehearse: bool = typer.Option(True, help="Keep the base model's labels by training on its "
@@ -67,7 +71,7 @@ def ner_command(
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
-                   batch_size=batch_size, dataset=from_dataset, db=db))
+                   batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors))
 
 
 @app.command("textcat")
@@ -78,6 +82,7 @@ def textcat_command(
     epochs: int = EPOCHS, max_minutes: float | None = MINUTES, seed: int = SEED,
     patience: int = PATIENCE, text_column: str = TEXT_COL,
     learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
+    vectors: str | None = VECTORS,
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
@@ -88,4 +93,4 @@ def textcat_command(
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
-                   db=db))
+                   db=db, vectors=vectors))

@@ -96,18 +96,32 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
           ) -> TrainResult:
     """Everything that can be wrong with the input is checked before the first update."""
     training_for(spec.task)  # a task Myna cannot train stops here
+    if spec.vectors is not None and spec.base != configs.BLANK:
+        raise InputError("static vectors feed a new spaCy pipeline: use them with --base blank "
+                         "(a pretrained pipeline keeps its own, a transformer has its own "
+                         "embeddings)", where="--vectors")
+    vectors_info: dict[str, Any] = {}
+    if spec.vectors is not None:
+        from myna.text.vectors import load_vectors
+
+        word_vectors = load_vectors(spec.vectors)  # a bad one stops here, before the data
     nlp, source = load_base(spec.task, spec.base)
     output = spec.output.resolve()
     prepared, rehearsed = prepare_data(spec, nlp, source, output)
     labels = prepared.labels
     transformer = is_transformer_base(spec.base)
     if not transformer:
+        vectors_dir = None
+        if spec.vectors is not None:
+            from myna.train.static_vectors import spacy_vectors
+
+            vectors_dir, vectors_info = spacy_vectors(word_vectors, output)
         config = configs.fill_config(configs.build_config(
             spec.task, spec.exclusive, nlp if source else None, source,
             train_path=prepared.train_path, dev_path=prepared.dev_path,
             max_epochs=spec.epochs, seed=spec.seed, patience=spec.patience,
             eval_frequency=eval_frequency(len(prepared.train)), learn_rate=spec.learn_rate,
-            batch_words=spec.batch_size))
+            batch_words=spec.batch_size, vectors=vectors_dir))
         config.to_disk(output / "config.cfg")
 
     mlflow = setup_mlflow()
@@ -122,7 +136,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
             "fix_spans": spec.fix_spans, "rehearse_with": spec.rehearse_with,
             "learn_rate": spec.learn_rate, "batch_size": spec.batch_size,
-            **prepared.fingerprint(),
+            **prepared.fingerprint(), **vectors_info,
         })
 
         def record(info: dict[str, Any]) -> None:

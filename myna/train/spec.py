@@ -30,6 +30,7 @@ class TrainSpec:
     batch_size: int | None = None  # examples per step (transformer) or words per batch (spaCy)
     dataset: str | None = None  # an annotation dataset (accepted answers, one per text)
     db: str | None = None  # the annotation store's URL; None: the settings' database
+    vectors: str | None = None  # word vectors (`myna vectors train`) for a blank spaCy pipeline
 
     @property
     def source_name(self) -> str:
