@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from myna.cli.corpus_options import COLUMN, CORPUS, MAX_MB, SAMPLE
 from myna.core.console import console, err_console, progress_bar
 from myna.core.errors import InputError
 
@@ -17,8 +18,7 @@ app = typer.Typer(help="Train and inspect tokenizers (Hugging Face `tokenizers`)
 
 @app.command("train")
 def train_command(
-    corpus: list[Path] = typer.Argument(..., help="Text files (a text per line), or data "
-                                                  "files with --column."),
+    corpus: list[Path] = CORPUS,
     out: Path = typer.Option(..., "--out", "-o", help="The tokenizer.json to write."),
     algo: str = typer.Option("bpe", "--algo", help="bpe, bytelevel-bpe, wordpiece, unigram, "
                                                    "wordlevel or whitespace (the book's)."),
@@ -28,12 +28,7 @@ def train_command(
                                        help="Comma list; the first is the unknown token."),
     lowercase: bool = typer.Option(False, "--lowercase"),
     normalizer: str = typer.Option("none", "--normalizer", help="none, nfc, nfkc, nfd, nfkd."),
-    column: str | None = typer.Option(None, "--column", "-c", help="Text column of CSV, TSV, "
-                                                                   "JSONL or Parquet files."),
-    sample: float = typer.Option(1.0, "--sample", help="Share of the texts to train on "
-                                                       "(seeded)."),
-    max_mb: float | None = typer.Option(None, "--max-mb", help="Stop reading after this many "
-                                                               "MB of text (memory budget)."),
+    column: str | None = COLUMN, sample: float = SAMPLE, max_mb: float | None = MAX_MB,
 ) -> None:
     """Train a tokenizer; the result loads in `tokenizers` and `transformers`."""
     from myna.data.corpus import Corpus

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from myna.cli.corpus_options import COLUMN, CORPUS, MAX_MB, SAMPLE
 from myna.core.console import console, err_console, progress_bar
 from myna.core.errors import InputError
 
@@ -20,8 +21,7 @@ app = typer.Typer(help="Train and query word vectors (word2vec, fastText) and co
 
 @app.command("train")
 def train_command(
-    corpus: list[Path] = typer.Argument(..., help="Text files (a text per line), or data "
-                                                  "files with --column."),
+    corpus: list[Path] = CORPUS,
     out: Path = typer.Option(..., "--out", "-o", help="The vectors folder to write."),
     algo: str = typer.Option("fasttext", "--algo", help="word2vec-cbow, word2vec-skipgram or "
                                                         "fasttext."),
@@ -33,11 +33,7 @@ def train_command(
     lowercase: bool = typer.Option(False, "--lowercase"),
     buckets: int = typer.Option(200_000, "--buckets", help="fastText n-gram hash rows."),
     seed: int = typer.Option(0, "--seed", help="Repeatable with --workers 1 only."),
-    column: str | None = typer.Option(None, "--column", "-c", help="Text column of CSV, TSV, "
-                                                                   "JSONL or Parquet files."),
-    sample: float = typer.Option(1.0, "--sample", help="Share of the texts to train on."),
-    max_mb: float | None = typer.Option(None, "--max-mb", help="Read at most this many MB of "
-                                                               "text."),
+    column: str | None = COLUMN, sample: float = SAMPLE, max_mb: float | None = MAX_MB,
 ) -> None:
     """Train vectors on a corpus streamed from disk; meta.json records how."""
     from myna.data.corpus import Corpus
