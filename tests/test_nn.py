@@ -130,3 +130,17 @@ def test_causal_decoder_never_looks_ahead(attention):
     assert torch.allclose(before[:, :6], after[:, :6], atol=1e-5)
     assert not torch.allclose(before[:, 6:], after[:, 6:], atol=1e-5)
     before.sum().backward()  # every variant trains end to end
+
+
+def test_a_state_dict_saved_from_data_parallel_loads_either_way():
+    from myna.nn.classifiers import ClassifierConfig, build_classifier, load_state
+
+    config = ClassifierConfig("gru", vocab_size=30, num_labels=3, embed_dim=8, hidden=8)
+    trained = build_classifier(config).eval()
+    wrapped = nn.DataParallel(trained)  # on a CPU-only machine it only wraps
+    assert all(key.startswith("module.") for key in wrapped.state_dict())
+    ids, lengths = torch.randint(1, 30, (2, 5)), torch.tensor([5, 3])
+    for state in (wrapped.state_dict(), trained.state_dict()):
+        fresh = build_classifier(config).eval()
+        load_state(fresh, state)
+        assert torch.allclose(fresh(ids, lengths), trained(ids, lengths))

@@ -20,7 +20,9 @@ OUTPUT = typer.Option(..., "--output", "-o", help="Folder for config, model-best
 DEV = typer.Option(None, "--dev", help="Dev data; default: a stratified 20% of the source.")
 BASE = typer.Option(BLANK, "--base",
                     help="blank, a spaCy pipeline name/path to update, transformer (the bundled "
-                         "MiniLM) or transformer:DIR (a local Hugging Face model).")
+                         "MiniLM), transformer:DIR (a local Hugging Face model), or for "
+                         "textcat a model from scratch: rnn, birnn, lstm, gru, "
+                         "transformer-scratch.")
 EPOCHS = typer.Option(20, "--epochs", help="Maximum epochs.")
 MINUTES = typer.Option(None, "--max-minutes", help="Stop after this much training time.")
 SEED = typer.Option(0, "--seed")
@@ -33,7 +35,8 @@ LEARN_RATE = typer.Option(None, "--learn-rate",
                                "updating a pipeline; 1e-4 for transformers).")
 VECTORS = typer.Option(None, "--vectors",
                        help="Word vectors from `myna vectors train` (or a word2vec/GloVe text "
-                            "file) for a --base blank pipeline's CNN to read.")
+                            "file) for a --base blank pipeline's CNN to read, or a "
+                            "from-scratch model's first embeddings (random: none).")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -83,6 +86,15 @@ def textcat_command(
     patience: int = PATIENCE, text_column: str = TEXT_COL,
     learn_rate: float | None = LEARN_RATE, batch_size: int | None = BATCH,
     vectors: str | None = VECTORS,
+    tokenizer: str | None = typer.Option(None, "--tokenizer", help="From-scratch bases: a "
+                                         "tokenizer from `myna tokenizer train` (default: the "
+                                         "training texts' words)."),
+    hidden: int | None = typer.Option(None, "--hidden", min=2, help="From-scratch bases: "
+                                      "hidden size (default 128)."),
+    layers: int | None = typer.Option(None, "--layers", min=1, help="From-scratch bases: "
+                                      "layers (default 1)."),
+    attention: str = typer.Option("full", "--attention", help="transformer-scratch: full, "
+                                  "adaptive-span, persistent-memory or product-key."),
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
@@ -93,4 +105,5 @@ def textcat_command(
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
-                   db=db, vectors=vectors))
+                   db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
+                   attention=attention))

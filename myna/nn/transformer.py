@@ -9,9 +9,10 @@ import torch
 from torch import Tensor, nn
 
 from myna.nn.attention import MultiHeadSelfAttention, causal_mask
+from myna.nn.names import ATTENTION
 from myna.nn.variants import AdaptiveSpanAttention, PersistentMemoryAttention, ProductKeyMemory
 
-ATTENTION = ("full", "adaptive-span", "persistent-memory", "product-key")
+__all__ = ["ATTENTION", "CausalDecoder", "Encoder", "EncoderBlock", "load_torch_encoder_layer"]
 
 
 def make_attention(kind: str, d_model: int, heads: int, dropout: float, max_len: int,

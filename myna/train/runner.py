@@ -16,6 +16,7 @@ from myna.core.tracking import flat_metrics, setup_mlflow
 from myna.data.splits import train_dev_split
 from myna.train import configs, data
 from myna.train import logger as train_logger
+from myna.train.scratch_textcat import RANDOM, check_scratch_options, is_scratch_base
 from myna.train.spec import TrainSpec
 from myna.train.task_training import training_for
 from myna.train.transformer import is_transformer_base
@@ -45,7 +46,7 @@ def load_base(task: str, base: str):
     """The base pipeline (or a blank English one) and the name it is sourced by."""
     import spacy
 
-    if is_transformer_base(base) or base == configs.BLANK:
+    if is_transformer_base(base) or is_scratch_base(base) or base == configs.BLANK:
         return spacy.blank("en"), None
     from myna.models import spacy_location
 
@@ -95,22 +96,26 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
 def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
           ) -> TrainResult:
     """Everything that can be wrong with the input is checked before the first update."""
-    training_for(spec.task)  # a task Myna cannot train stops here
-    if spec.vectors is not None and spec.base != configs.BLANK:
-        raise InputError("static vectors feed a new spaCy pipeline: use them with --base blank "
-                         "(a pretrained pipeline keeps its own, a transformer has its own "
-                         "embeddings)", where="--vectors")
+    training = training_for(spec.task)  # a task Myna cannot train stops here
+    scratch = is_scratch_base(spec.base)
+    if scratch and not training.trains_scratch:
+        raise InputError(f"--base {spec.base} trains text classifiers only", where="--base")
+    check_scratch_options(spec)
+    if spec.vectors is not None and spec.base != configs.BLANK and not scratch:
+        raise InputError("word vectors feed a new spaCy pipeline (--base blank) or a "
+                         "from-scratch model; a pretrained pipeline keeps its own, a "
+                         "transformer has its own embeddings", where="--vectors")
     vectors_info: dict[str, Any] = {}
-    if spec.vectors is not None:
+    if spec.vectors not in (None, RANDOM):
         from myna.text.vectors import load_vectors
 
-        word_vectors = load_vectors(spec.vectors)  # a bad one stops here, before the data
+        word_vectors = load_vectors(str(spec.vectors))  # a bad one stops here, before the data
     nlp, source = load_base(spec.task, spec.base)
     output = spec.output.resolve()
     prepared, rehearsed = prepare_data(spec, nlp, source, output)
     labels = prepared.labels
     transformer = is_transformer_base(spec.base)
-    if not transformer:
+    if not transformer and not scratch:
         vectors_dir = None
         if spec.vectors is not None:
             from myna.train.static_vectors import spacy_vectors
@@ -158,6 +163,12 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         if transformer:
             best, stopped = _fit_transformer(spec, prepared, output, record)
             mlflow.log_artifact(str(output / "train_config.json"))
+        elif scratch:
+            best, stopped, info = training_for(spec.task).fit_scratch(prepared, spec, output,
+                                                                      record)
+            mlflow.log_params({**info, "vectors": spec.vectors or RANDOM,
+                               "tokenizer": spec.tokenizer, "hidden": spec.hidden,
+                               "layers": spec.layers})
         else:
             mlflow.log_artifact(str(output / "config.cfg"))
             best, stopped = _fit_spacy(config, output, record, spec.max_minutes, started)

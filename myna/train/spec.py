@@ -30,7 +30,12 @@ class TrainSpec:
     batch_size: int | None = None  # examples per step (transformer) or words per batch (spaCy)
     dataset: str | None = None  # an annotation dataset (accepted answers, one per text)
     db: str | None = None  # the annotation store's URL; None: the settings' database
-    vectors: str | None = None  # word vectors (`myna vectors train`) for a blank spaCy pipeline
+    vectors: str | None = None  # word vectors (`myna vectors train`): a blank spaCy pipeline's
+    # static vectors, or a from-scratch model's first embeddings ("random": none)
+    tokenizer: str | None = None  # a from-scratch model's token ids (`myna tokenizer train`)
+    hidden: int | None = None  # from-scratch models: hidden (or feed-forward) size
+    layers: int | None = None  # from-scratch models: recurrent or transformer layers
+    attention: str = "full"  # transformer-scratch: full, adaptive-span, persistent-memory, …
 
     @property
     def source_name(self) -> str:

@@ -16,6 +16,7 @@ from myna.train.spec import TrainSpec
 
 
 class TaskTraining:
+    trains_scratch = False  # has a from-scratch trainer (`fit_scratch`)
     def label_column(self, spec: TrainSpec) -> str | None:
         """The column of a tabular file that holds the label (None: the file has spans)."""
         return None
@@ -30,6 +31,10 @@ class TaskTraining:
 
     def fit_transformer(self, prepared: data.PreparedData, spec: TrainSpec,
                         common: dict[str, Any]) -> tuple[Path, str | None]:
+        raise NotImplementedError
+
+    def fit_scratch(self, prepared: data.PreparedData, spec: TrainSpec, output: Path,
+                    record: Any) -> tuple[Path, str | None, dict[str, Any]]:
         raise NotImplementedError
 
 
@@ -83,6 +88,8 @@ def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) 
 
 
 class TextcatTraining(TaskTraining):
+    trains_scratch = True
+
     def label_column(self, spec: TrainSpec) -> str | None:
         return spec.label_column
 
@@ -97,6 +104,13 @@ class TextcatTraining(TaskTraining):
         best, _, _, stopped = train_textcat(prepared.train, prepared.dev, prepared.labels,
                                             exclusive=spec.exclusive, **common)
         return best, stopped
+
+    def fit_scratch(self, prepared: data.PreparedData, spec: TrainSpec, output: Path,
+                    record: Any) -> tuple[Path, str | None, dict[str, Any]]:
+        from myna.train.scratch_textcat import train_scratch_textcat
+
+        return train_scratch_textcat(prepared.train, prepared.dev, prepared.labels, spec,
+                                     output, record)
 
 
 def training_for(task_name: str) -> TaskTraining:

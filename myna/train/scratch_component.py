@@ -1,0 +1,109 @@
+"""From-scratch text classifiers (`myna.nn.classifiers`) as a spaCy pipeline component, as the
+fine-tuned transformers are: `spacy.load`, evaluate, compare, serve, batch, the app and the
+registry take them unchanged. On disk: ``config.json`` (architecture, labels), ``weights.pt``
+(the state dict) and the token ids (``words.json`` or ``tokenizer.json``)."""
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+
+from myna.train.scratch_vocab import TokenIds, load_ids
+
+FACTORY = "myna_scratch_textcat"
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.pt"
+
+
+class ScratchTextClassifier:
+    def __init__(self, name: str, exclusive: bool, batch_size: int):
+        self.name, self.exclusive, self.batch_size = name, exclusive, batch_size
+        self.model: Any = None
+        self.ids: TokenIds | None = None
+        self.config: Any = None  # myna.nn.classifiers.ClassifierConfig
+        self._labels: list[str] = []
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self._labels)
+
+    def set_model(self, model: Any, ids: TokenIds, config: Any, labels: list[str]) -> None:
+        self.model, self.ids, self.config, self._labels = model.eval(), ids, config, labels
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= (batch_size or self.batch_size):
+                yield from self._predict(batch)
+                batch = []
+        if batch:
+            yield from self._predict(batch)
+
+    def probabilities(self, texts: list[str]) -> Any:
+        """(texts, labels) probabilities: softmax for exclusive classes, else sigmoid."""
+        import torch
+
+        from myna.train.scratch_batches import batch_tensors
+
+        assert self.ids is not None
+        ids, lengths = batch_tensors(self.ids.encode(texts, self.config.max_len),
+                                     self.ids.pad_id)
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            logits = self.model(ids.to(device), lengths.to(device)).float()
+        probs = torch.softmax(logits, -1) if self.exclusive else torch.sigmoid(logits)
+        return probs.cpu().numpy()
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        for doc, row in zip(docs, self.probabilities([d.text for d in docs]).tolist(),
+                            strict=True):
+            doc.cats = dict(zip(self._labels, row, strict=True))
+        return docs
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict:
+        from spacy.scorer import Scorer
+
+        return Scorer.score_cats(examples, "cats", labels=self._labels,
+                                 multi_label=not self.exclusive,
+                                 threshold=0.0 if self.exclusive else 0.5)
+
+    def to_disk(self, path: Path, exclude=()) -> None:
+        import torch
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        assert self.ids is not None
+        (path / CONFIG_FILE).write_text(json.dumps(
+            {"model": self.config.as_dict(), "labels": self._labels, "ids": self.ids.kind},
+            indent=2))
+        torch.save(self.model.state_dict(), path / WEIGHTS_FILE)
+        self.ids.save(path)
+
+    def from_disk(self, path: Path, exclude=()) -> "ScratchTextClassifier":
+        import torch
+
+        from myna.nn.classifiers import ClassifierConfig, build_classifier, load_state
+
+        path = Path(path)
+        saved = json.loads((path / CONFIG_FILE).read_text())
+        config = ClassifierConfig(**saved["model"])
+        model = build_classifier(config)
+        load_state(model, torch.load(path / WEIGHTS_FILE, map_location="cpu",
+                                     weights_only=True))
+        self.set_model(model, load_ids(path), config, saved["labels"])
+        return self
+
+
+@Language.factory(FACTORY, assigns=["doc.cats"],
+                  default_config={"exclusive": True, "batch_size": 64})
+def make_scratch_textcat(nlp: Language, name: str, exclusive: bool, batch_size: int,
+                         ) -> ScratchTextClassifier:
+    return ScratchTextClassifier(name, exclusive, batch_size)

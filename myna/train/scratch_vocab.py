@@ -1,0 +1,110 @@
+"""Token ids for the from-scratch models: a word vocabulary built from the training texts
+(spaCy's English tokenizer, lower-cased, words seen at least twice) or a tokenizer from
+`myna tokenizer train` (``--tokenizer``), which must have a ``[PAD]`` token."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from myna.core.errors import InputError
+
+PAD, UNK = "[PAD]", "[UNK]"
+WORDS_FILE = "words.json"
+TOKENIZER_FILE = "tokenizer.json"
+
+
+class TokenIds:
+    kind = ""
+    pad_id = 0
+
+    @property
+    def size(self) -> int:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
+        raise NotImplementedError
+
+    def save(self, folder: Path) -> None:
+        raise NotImplementedError
+
+    def token_of(self, index: int) -> str:
+        raise NotImplementedError
+
+
+class WordIds(TokenIds):
+    kind = "words"
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        self.index = {w: i for i, w in enumerate(words)}
+        self._tokenizer: Any = None
+
+    @classmethod
+    def build(cls, texts: Iterable[str], min_count: int = 2, max_words: int = 50_000,
+              ) -> WordIds:
+        counts = Counter(w for words in _words(texts) for w in words)
+        kept = [w for w, n in counts.most_common(max_words) if n >= min_count]
+        return cls([PAD, UNK, *kept])
+
+    @property
+    def size(self) -> int:
+        return len(self.words)
+
+    def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
+        unknown = self.index[UNK]
+        return [[self.index.get(w, unknown) for w in words[:max_len]] or [unknown]
+                for words in _words(texts)]
+
+    def token_of(self, index: int) -> str:
+        return self.words[index]
+
+    def save(self, folder: Path) -> None:
+        (folder / WORDS_FILE).write_text(json.dumps(self.words, ensure_ascii=False))
+
+
+def _words(texts: Iterable[str]) -> Iterable[list[str]]:
+    import spacy
+
+    tokenizer: Any = spacy.blank("en").tokenizer
+    for doc in tokenizer.pipe(texts, batch_size=1000):
+        yield [t.lower_ for t in doc if not t.is_space]
+
+
+class TokenizerIds(TokenIds):
+    kind = "tokenizer"
+
+    def __init__(self, tokenizer: Any):
+        pad = tokenizer.get_vocab().get(PAD)
+        if pad is None:
+            raise InputError(f"the tokenizer has no {PAD} token to pad batches with; train "
+                             f"one with `myna tokenizer train` (its default special tokens "
+                             f"include it)", where="--tokenizer")
+        self.pad_id = int(pad)
+        self.tokenizer = tokenizer
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    @property
+    def size(self) -> int:
+        return int(self.tokenizer.get_vocab_size())
+
+    def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
+        return [e.ids[:max_len] or [self.pad_id] for e in self.tokenizer.encode_batch(texts)]
+
+    def token_of(self, index: int) -> str:
+        return str(self.tokenizer.id_to_token(index))
+
+    def save(self, folder: Path) -> None:
+        self.tokenizer.save(str(folder / TOKENIZER_FILE))
+
+
+def load_ids(folder: Path) -> TokenIds:
+    if (folder / TOKENIZER_FILE).is_file():
+        from tokenizers import Tokenizer
+
+        return TokenizerIds(Tokenizer.from_file(str(folder / TOKENIZER_FILE)))
+    return WordIds(json.loads((folder / WORDS_FILE).read_text(encoding="utf-8")))
