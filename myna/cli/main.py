@@ -20,6 +20,7 @@ from myna.cli import (
     index,
     jobs,
     kb,
+    lm,
     predict,
     registry,
     search,
@@ -68,6 +69,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(index.app, name="index")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
+app.add_typer(lm.app, name="lm")
 app.add_typer(registry.app, name="models")
 app.add_typer(tokenizer.app, name="tokenizer")
 app.add_typer(train.app, name="train")

@@ -12,7 +12,7 @@ from typing import Any
 
 from myna.core.errors import InputError
 
-PAD, UNK = "[PAD]", "[UNK]"
+PAD, UNK, EOS = "[PAD]", "[UNK]", "[EOS]"  # EOS ends each text in a language model's stream
 WORDS_FILE = "words.json"
 TOKENIZER_FILE = "tokenizer.json"
 
@@ -20,6 +20,8 @@ TOKENIZER_FILE = "tokenizer.json"
 class TokenIds:
     kind = ""
     pad_id = 0
+    eos_id = 0
+    unk_id = 0
 
     @property
     def size(self) -> int:
@@ -34,6 +36,9 @@ class TokenIds:
     def token_of(self, index: int) -> str:
         raise NotImplementedError
 
+    def decode(self, ids: list[int]) -> str:
+        raise NotImplementedError
+
 
 class WordIds(TokenIds):
     kind = "words"
@@ -41,14 +46,15 @@ class WordIds(TokenIds):
     def __init__(self, words: list[str]):
         self.words = words
         self.index = {w: i for i, w in enumerate(words)}
-        self._tokenizer: Any = None
+        self.unk_id = self.index[UNK]
+        self.eos_id = self.index.get(EOS, self.unk_id)
 
     @classmethod
     def build(cls, texts: Iterable[str], min_count: int = 2, max_words: int = 50_000,
               ) -> WordIds:
         counts = Counter(w for words in _words(texts) for w in words)
         kept = [w for w, n in counts.most_common(max_words) if n >= min_count]
-        return cls([PAD, UNK, *kept])
+        return cls([PAD, UNK, EOS, *kept])
 
     @property
     def size(self) -> int:
@@ -61,6 +67,9 @@ class WordIds(TokenIds):
 
     def token_of(self, index: int) -> str:
         return self.words[index]
+
+    def decode(self, ids: list[int]) -> str:
+        return " ".join(self.words[i] for i in ids)
 
     def save(self, folder: Path) -> None:
         (folder / WORDS_FILE).write_text(json.dumps(self.words, ensure_ascii=False))
@@ -84,6 +93,10 @@ class TokenizerIds(TokenIds):
                              f"one with `myna tokenizer train` (its default special tokens "
                              f"include it)", where="--tokenizer")
         self.pad_id = int(pad)
+        vocab = tokenizer.get_vocab()
+        self.unk_id = int(vocab.get(UNK, self.pad_id))
+        self.eos_id = int(next((vocab[t] for t in ("[SEP]", "</s>", "[EOS]") if t in vocab),
+                               self.pad_id))
         self.tokenizer = tokenizer
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
@@ -97,6 +110,9 @@ class TokenizerIds(TokenIds):
 
     def token_of(self, index: int) -> str:
         return str(self.tokenizer.id_to_token(index))
+
+    def decode(self, ids: list[int]) -> str:
+        return str(self.tokenizer.decode(ids))
 
     def save(self, folder: Path) -> None:
         self.tokenizer.save(str(folder / TOKENIZER_FILE))
