@@ -29,7 +29,7 @@ class ClassifierConfig:
     padding_idx: int = 0
 
     def __post_init__(self) -> None:
-        if self.arch not in ARCHS:
+        if self.arch not in (*ARCHS, "ulmfit"):
             raise ValueError(f"arch must be one of {', '.join(ARCHS)}, not {self.arch!r}")
         if self.attention not in ATTENTION:
             raise ValueError(f"attention must be one of {', '.join(ATTENTION)}")
@@ -90,6 +90,13 @@ class TransformerClassifier(nn.Module):
 def build_classifier(config: ClassifierConfig) -> nn.Module:
     if config.arch in RECURRENT:
         return RecurrentClassifier(config)
+    if config.arch == "ulmfit":
+        from myna.nn.language_models import LMConfig
+        from myna.nn.ulmfit import ULMFiTClassifier
+
+        return ULMFiTClassifier(LMConfig("lstm", config.vocab_size, config.embed_dim,
+                                         config.hidden, config.layers, config.dropout,
+                                         padding_idx=config.padding_idx), config.num_labels)
     return TransformerClassifier(config)
 
 

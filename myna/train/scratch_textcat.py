@@ -7,9 +7,11 @@ model-last, like every other trained model."""
 from __future__ import annotations
 
 import copy
+import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,11 @@ from myna.nn.names import ARCHS, ATTENTION
 from myna.train.spec import TrainSpec
 
 RANDOM = "random"  # --vectors random: embeddings start random (the default)
+ULMFIT = "ulmfit:"  # --base ulmfit:LM, a language model from `myna lm train`
 
 
 def is_scratch_base(base: str) -> bool:
-    return base in ARCHS
+    return base in ARCHS or base.startswith(ULMFIT)
 
 
 def _heads(dim: int) -> int:
@@ -63,19 +66,27 @@ def copy_vectors(embed: Any, ids: Any, vectors: Any) -> int:
     return found
 
 
-def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list[str],
-                          spec: TrainSpec, output: Path,
-                          record: Callable[[dict[str, Any]], None],
-                          ) -> tuple[Path, str | None, dict[str, Any]]:
-    """model-best, why training stopped early (or None), and what the run should record."""
-    import torch
-    from sklearn.metrics import f1_score
+@dataclass
+class Stage:
+    """Epochs with some parameter groups trainable, each at its own learning rate."""
+    name: str
+    epochs: int
+    groups: list[dict[str, Any]]  # torch optimizer groups: {"params": [...], "lr": float}
 
+
+@dataclass
+class Built:
+    ids: Any
+    config: Any
+    model: Any
+    stages: list[Stage]
+    info: dict[str, Any]
+
+
+def build(spec: TrainSpec, train: list[Example], labels: list[str]) -> Built:
+    """A new model (random or --vectors embeddings), trained in one stage."""
     from myna.nn.classifiers import ClassifierConfig, build_classifier
-    from myna.train.scratch_batches import batch_tensors, length_batches
 
-    torch.manual_seed(spec.seed)
-    rng = random.Random(spec.seed)
     ids = token_ids(spec, train)
     vectors = None
     if spec.vectors not in (None, RANDOM):
@@ -89,13 +100,35 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
                               padding_idx=ids.pad_id)
     model = build_classifier(config)
     covered = copy_vectors(model.embed, ids, vectors) if vectors is not None else 0
+    lr = spec.learn_rate or (5e-4 if spec.base == "transformer-scratch" else 1e-3)
+    stages = [Stage("all", spec.epochs, [{"params": list(model.parameters()), "lr": lr}])]
+    return Built(ids, config, model, stages, {"vectors_covered": covered})
+
+
+def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list[str],
+                          spec: TrainSpec, output: Path,
+                          record: Callable[[dict[str, Any]], None],
+                          ) -> tuple[Path, str | None, dict[str, Any]]:
+    """model-best, why training stopped early (or None), and what the run should record."""
+    import torch
+    from sklearn.metrics import f1_score
+
+    from myna.train.scratch_batches import batch_tensors, length_batches
+
+    torch.manual_seed(spec.seed)
+    rng = random.Random(spec.seed)
+    if spec.base.startswith(ULMFIT):
+        from myna.train.ulmfit import build_ulmfit
+
+        built = build_ulmfit(spec, labels)
+    else:
+        built = build(spec, train, labels)
+    ids, config, model = built.ids, built.config, built.model
     rows = ids.encode([ex.text for ex in train], config.max_len)
     dev_rows = ids.encode([ex.text for ex in dev], config.max_len)
     gold = _targets(train, labels, spec.exclusive)
     dev_gold = _targets(dev, labels, spec.exclusive)
     loss_fn = (torch.nn.CrossEntropyLoss() if spec.exclusive else torch.nn.BCEWithLogitsLoss())
-    default_lr = 5e-4 if spec.base == "transformer-scratch" else 1e-3
-    optimizer = torch.optim.AdamW(model.parameters(), lr=spec.learn_rate or default_lr)
     batch_size = spec.batch_size or 32
 
     def dev_scores() -> tuple[float, float]:
@@ -114,43 +147,58 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
         return float(f1_score(dev_gold, guesses, average="macro", zero_division=0)), 0.0
 
     started = time.monotonic()
-    best_state, best_score, stopped, step, since_best = None, -1.0, None, 0, 0
+    best_state, best_score, stopped, step, since_best, epoch = None, -1.0, None, 0, 0, 0
+    stage_scores: dict[str, float] = {}
     model.train()
-    for epoch in range(spec.epochs):
-        losses = []
-        for batch in length_batches([len(r) for r in rows], batch_size, rng):
-            x, lengths = batch_tensors([rows[i] for i in batch], ids.pad_id)
-            target = torch.tensor([gold[i] for i in batch])
-            loss = loss_fn(model(x, lengths), target)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            losses.append(loss.item())
-            step += 1
-            since_best += 1
-            if spec.max_minutes is not None and time.monotonic() - started > spec.max_minutes * 60:
-                stopped = f"time limit of {spec.max_minutes} minutes"
+    for stage in built.stages:
+        trainable = {id(p) for group in stage.groups for p in group["params"]}
+        for parameter in model.parameters():
+            parameter.requires_grad_(id(parameter) in trainable)
+        optimizer = torch.optim.AdamW(stage.groups)
+        for _ in range(stage.epochs):
+            losses = []
+            for batch in length_batches([len(r) for r in rows], batch_size, rng):
+                x, lengths = batch_tensors([rows[i] for i in batch], ids.pad_id)
+                target = torch.tensor([gold[i] for i in batch])
+                loss = loss_fn(model(x, lengths), target)
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                losses.append(loss.item())
+                step += 1
+                since_best += 1
+                if (spec.max_minutes is not None
+                        and time.monotonic() - started > spec.max_minutes * 60):
+                    stopped = f"time limit of {spec.max_minutes} minutes"
+                    break
+            score, accuracy = dev_scores()
+            stage_scores[stage.name] = score
+            record({"epoch": epoch, "step": step, "score": score,
+                    "losses": {"textcat": sum(losses) / max(len(losses), 1)},
+                    "other_scores": {"cats_macro_f": score, "accuracy": accuracy}})
+            epoch += 1
+            if score > best_score:
+                best_score, best_state, since_best = score, copy.deepcopy(model.state_dict()), 0
+            if stopped:
                 break
-        score, accuracy = dev_scores()
-        record({"epoch": epoch, "step": step, "score": score,
-                "losses": {"textcat": sum(losses) / max(len(losses), 1)},
-                "other_scores": {"cats_macro_f": score, "accuracy": accuracy}})
-        if score > best_score:
-            best_score, best_state, since_best = score, copy.deepcopy(model.state_dict()), 0
+            if since_best >= spec.patience:
+                stopped = f"no better score in {spec.patience} steps"
+                break
         if stopped:
             break
-        if since_best >= spec.patience:
-            stopped = f"no better score in {spec.patience} steps"
-            break
+    for parameter in model.parameters():
+        parameter.requires_grad_(True)
     last = save_scratch(model, ids, config, labels, spec.exclusive, output / "model-last")
     best = last
     if best_state is not None:
         model.load_state_dict(best_state)
         best = save_scratch(model, ids, config, labels, spec.exclusive, output / "model-best")
-    info = {"arch": spec.base, "attention": spec.attention, "tokens": ids.kind,
+    info = {"arch": config.arch, "attention": spec.attention, "tokens": ids.kind,
             "token_vocabulary": ids.size, "parameters": sum(p.numel() for p in model.parameters()),
-            "vectors_covered": covered}
+            **built.info}
+    if len(built.stages) > 1:
+        info["stage_scores"] = json.dumps({k: round(v, 4) for k, v in stage_scores.items()})
     return best, stopped, info
 
 
@@ -182,6 +230,10 @@ def check_scratch_options(spec: TrainSpec) -> None:
                          where="--attention")
     if spec.tokenizer:
         token_ids(spec, [])  # a missing file, or one without [PAD], stops here
+    if spec.base.startswith(ULMFIT):
+        from myna.train.ulmfit import check_ulmfit
+
+        check_ulmfit(spec)
     if spec.attention != "full" and spec.base != "transformer-scratch":
         raise InputError("--attention goes with --base transformer-scratch",
                          where="--attention")
