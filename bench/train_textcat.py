@@ -60,6 +60,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--vectors", default=None, help="word vectors for a blank pipeline")
     args = ap.parse_args()
 
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
@@ -68,19 +69,26 @@ def main() -> None:
 
     train_path, n = write_subset(args.per_class, args.seed)
     dev_path = write_dev()
-    out = OUT / f"textcat_{args.base.replace(':', '_').replace('/', '_')}_{args.per_class or 'all'}"
+    tag = args.base.replace(':', '_').replace('/', '_')
+    if args.vectors:
+        tag += "_vectors_" + os.path.basename(args.vectors.rstrip("/"))
+    out = OUT / f"textcat_{tag}_{args.per_class or 'all'}"
     t0 = time.perf_counter()
     result = train(TrainSpec(task="textcat", source=train_path, output=out, base=args.base,
                              label_column="label", epochs=args.epochs,
-                             max_minutes=args.max_minutes, seed=args.seed, dev_fraction=0.1))
+                             max_minutes=args.max_minutes, seed=args.seed, dev_fraction=0.1,
+                             vectors=args.vectors))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(str(result.best_model), dev_path, label_column="label")
     eval_s = time.perf_counter() - t0
+    with_vectors = f" --vectors {args.vectors}" if args.vectors else ""
     name = f"ag-textcat-{args.base}-{args.per_class or 'all'}"
-    body = f"""### AG News textcat · base `{args.base}` · {n:,} labels
+    if args.vectors:
+        name += "-vectors-" + os.path.basename(args.vectors.rstrip("/"))
+    body = f"""### AG News textcat · base `{args.base}`{' + vectors `' + os.path.basename(args.vectors.rstrip("/")) + '`' if args.vectors else ''} · {n:,} labels
 
-Command: `.venv/bin/python bench/train_textcat.py --per-class {args.per_class} --base {args.base} --epochs {args.epochs}{f' --max-minutes {args.max_minutes}' if args.max_minutes else ''}`
+Command: `.venv/bin/python bench/train_textcat.py --per-class {args.per_class} --base {args.base} --epochs {args.epochs}{f' --max-minutes {args.max_minutes}' if args.max_minutes else ''}{with_vectors}`
 Date: {today()} · Machine: {machine()} · one run
 
 | train rows (10% of them for early stopping) | training wall | epochs run | dev.csv rows | macro-F1 | accuracy | scoring wall |
