@@ -62,6 +62,7 @@ def ask(myna, *args) -> list[dict]:
     return json.loads(r.out)
 
 
+@pytest.mark.slow  # trains vectors
 def test_words_used_alike_are_neighbours_and_the_run_is_described(myna, trained):
     for algo in ("word2vec-skipgram", "fasttext"):
         hits = ask(myna, "neighbors", trained[algo], "paris", "-k", "3")
@@ -76,6 +77,7 @@ def test_words_used_alike_are_neighbours_and_the_run_is_described(myna, trained)
     assert float(near.out) > float(far.out)
 
 
+@pytest.mark.slow  # trains vectors
 def test_fasttext_answers_for_an_unseen_word_and_word2vec_refuses_it(myna, trained):
     assert "biggest" not in trained["corpus"].read_text().split()
     r = myna("vectors", "neighbors", trained["word2vec-skipgram"], "biggest")
@@ -92,6 +94,7 @@ def test_fasttext_answers_for_an_unseen_word_and_word2vec_refuses_it(myna, train
     assert similarity("biggest", "bigger") > similarity("biggest", "banana")
 
 
+@pytest.mark.slow  # trains vectors
 def test_analogy_leaves_out_the_question_words(myna, trained):
     hits = ask(myna, "analogy", trained["word2vec-skipgram"], "apple", "mango", "paris", "-k", "4")
     assert len(hits) == 4 and not {"apple", "mango", "paris"} & {h["word"] for h in hits}
@@ -99,6 +102,7 @@ def test_analogy_leaves_out_the_question_words(myna, trained):
     assert r.code != 0 and "'kingdom'" in r.err
 
 
+@pytest.mark.slow  # trains vectors
 def test_scores_come_with_their_coverage(myna, trained, tmp_path):
     analogies = tmp_path / "analogies.txt"
     analogies.write_text(": capitals\nparis rome berlin madrid\nparis rome kingdom queen\n"
@@ -117,6 +121,7 @@ def test_scores_come_with_their_coverage(myna, trained, tmp_path):
     assert 0 <= bundled["analogy_coverage"] < 0.05  # a 16-word vocabulary answers almost none
 
 
+@pytest.mark.slow  # trains vectors
 def test_glove_and_word2vec_text_files_load(myna, trained, tmp_path):
     from myna.text.vectors import load_vectors
 
@@ -137,6 +142,7 @@ def test_glove_and_word2vec_text_files_load(myna, trained, tmp_path):
     assert r.code != 0 and "vectors.kv" in r.err
 
 
+@pytest.mark.slow  # trains vectors
 def test_a_failed_training_keeps_the_previous_vectors(myna, trained, tmp_path):
     out = tmp_path / "vec"
     r = myna("vectors", "train", trained["corpus"], "--algo", "word2vec-cbow", "--dim", "8",

@@ -12,8 +12,10 @@ from myna.cli import (
     analyze,
     annotate,
     annotate_db,  # noqa: F401  (registers db-in, db-out, ... on `annotate`)
+    attention,
     batch,
     compare,
+    compare_archs,
     data,
     demo,
     evaluate,
@@ -60,10 +62,12 @@ app.command("app")(app_command)
 app.command("demo")(demo.demo_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
+app.command("compare-archs")(compare_archs.compare_archs_command)
 app.command("predict")(predict.predict_command)
 app.command("search")(search.search_command)
 app.command("serve")(serve.serve_command)
 app.add_typer(annotate.app, name="annotate")
+app.add_typer(attention.app, name="attention")
 app.add_typer(batch.app, name="batch")
 app.add_typer(data.app, name="data")
 app.add_typer(index.app, name="index")
