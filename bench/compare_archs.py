@@ -1,0 +1,56 @@
+"""Issue 18's architectures on AG News with all 8,000 labels, scored on `ag_news/dev.csv`:
+`myna compare-archs` over the from-scratch bases (same settings, one seed per call), with the
+spaCy CNN and fine-tuned MiniLM figures already in BENCHMARKS.md beside them.
+
+    .venv/bin/python bench/compare_archs.py --archs rnn,birnn,lstm,gru,transformer-scratch \\
+        --epochs 10 --max-minutes 15 --seed 0
+
+Early stopping and model-best use a stratified 10% of the training labels, never dev.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from common import OUT, ROOT, machine, today, write_section
+from train_textcat import write_dev, write_subset
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--archs", default="rnn,birnn,lstm,gru,transformer-scratch")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--max-minutes", type=float, default=15)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--extra", default="", help="more options for compare-archs")
+    ap.add_argument("--name", default="archs")
+    args = ap.parse_args()
+    os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
+    train_path, n = write_subset(0, 0)  # all 8,000 labels (the same file for every seed)
+    dev_path = write_dev()
+    out = OUT / f"compare_{args.name}_seed{args.seed}"
+    command = [os.path.join(os.path.dirname(sys.executable), "myna"), "compare-archs", train_path, "--eval",
+               dev_path, "-l", "label", "--archs", args.archs, "--epochs", str(args.epochs),
+               "--max-minutes", str(args.max_minutes), "--seed", str(args.seed), "-o", str(out),
+               *args.extra.split()]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT)
+    minutes = (time.perf_counter() - started) / 60
+    table = (out / "report" / "report.md").read_text().split("\n", 2)[2].split("\n\n")[0]
+    body = f"""### Architectures from scratch · AG News, {n:,} labels · seed {args.seed}
+
+Command: `.venv/bin/python bench/compare_archs.py --archs {args.archs} --epochs {args.epochs} --max-minutes {args.max_minutes} --seed {args.seed}{' --extra "' + args.extra + '"' if args.extra else ''} --name {args.name}`
+Date: {today()} · Machine: {machine()} · one run each ({minutes:.0f} min in all) · scored on 3,800 `ag_news/dev.csv` rows
+
+{table}
+"""
+    write_section(f"compare-{args.name}-seed{args.seed}", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
