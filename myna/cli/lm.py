@@ -33,6 +33,9 @@ def train_command(
     learn_rate: float | None = typer.Option(None, "--learn-rate"),
     max_minutes: float | None = typer.Option(None, "--max-minutes"),
     seed: int = typer.Option(0, "--seed"),
+    device: str | None = typer.Option(None, "--device", help="auto, cpu, cuda or cuda:N."),
+    precision: str | None = typer.Option(None, "--precision", help="auto, fp32, fp16, bf16 "
+                                         "(mixed: GPU only)."),
     column: str | None = COLUMN, sample: float = SAMPLE, max_mb: float | None = MAX_MB,
 ) -> None:
     """Train; each epoch reports loss, next-token accuracy and perplexity on held-out text."""
@@ -52,7 +55,8 @@ def train_command(
     else:
         ids = WordIds.build(texts, max_words=30_000)
     settings = LMSettings(arch, epochs, seq_len, batch_size, learn_rate, embed_dim, hidden,
-                          layers, seed=seed, max_minutes=max_minutes)
+                          layers, seed=seed, max_minutes=max_minutes, device=device,
+                          precision=precision)
     started = time.perf_counter()
     with progress_bar() as progress:
         bar = progress.add_task(f"train {arch} LM", total=None, rate="")

@@ -95,6 +95,10 @@ def textcat_command(
                                       "layers (default 1)."),
     attention: str = typer.Option("full", "--attention", help="transformer-scratch: full, "
                                   "adaptive-span, persistent-memory or product-key."),
+    device: str | None = typer.Option(None, "--device", help="From-scratch bases: auto, cpu, "
+                                      "cuda or cuda:N (default: MYNA_DEVICE, else auto)."),
+    precision: str | None = typer.Option(None, "--precision", help="From-scratch bases: "
+                                         "auto, fp32, fp16 or bf16 (mixed: GPU only)."),
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
@@ -106,4 +110,4 @@ def textcat_command(
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
                    db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
-                   attention=attention))
+                   attention=attention, device=device, precision=precision))

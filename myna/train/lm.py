@@ -36,6 +36,8 @@ class LMSettings:
     seed: int = 0
     max_minutes: float | None = None
     valid_fraction: float = 0.05
+    device: str | None = None  # auto, cpu, cuda, cuda:N
+    precision: str | None = None  # auto, fp32, fp16, bf16
 
 
 @dataclass
@@ -101,7 +103,9 @@ def train_lm(texts: Iterable[str], settings: LMSettings, ids: Any,
     import torch
 
     from myna.nn.language_models import LMConfig, build_language_model
+    from myna.train.device import placement
 
+    place = placement(settings.device, settings.precision)
     torch.manual_seed(settings.seed)
     tokens = torch.tensor(stream(texts, ids), dtype=torch.long)
     held = max(int(len(tokens) * settings.valid_fraction), settings.seq_len + 1)
@@ -112,7 +116,9 @@ def train_lm(texts: Iterable[str], settings: LMSettings, ids: Any,
                       settings.layers, settings.dropout, max_len=settings.seq_len,
                       heads=next(h for h in (4, 2, 1) if settings.embed_dim % h == 0),
                       padding_idx=ids.pad_id)
-    model = build_language_model(config)
+    model = build_language_model(config).to(place.device)
+    train_ids, valid_ids = train_ids.to(place.device), valid_ids.to(place.device)
+    scaler = place.scaler()
     lr = settings.learn_rate or (2e-3 if settings.arch == "lstm" else 5e-4)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     steps = sum(1 for _ in windows(train_ids, settings.batch_size, settings.seq_len))
@@ -123,13 +129,16 @@ def train_lm(texts: Iterable[str], settings: LMSettings, ids: Any,
         losses: list[float] = []
         out_of_time = False
         for x, y in windows(train_ids, settings.batch_size, settings.seq_len):
-            logits = model(x)
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)),
-                                                     y.reshape(-1))
+            with place.autocast():
+                logits = model(x)
+            loss = torch.nn.functional.cross_entropy(
+                logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
             optimizer.zero_grad()
-            loss.backward()
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
-            optimizer.step()
+            scaler.step(optimizer)
+            scaler.update()
             losses.append(loss.item())
             step += 1
             if on_step is not None:
@@ -147,7 +156,7 @@ def train_lm(texts: Iterable[str], settings: LMSettings, ids: Any,
             on_epoch(entry)
         if out_of_time:
             break
-    return LanguageModel(model.eval(), config, ids, history)
+    return LanguageModel(model.cpu().eval(), config, ids, history)
 
 
 def save_lm(lm: LanguageModel, folder: Path, meta: dict[str, Any]) -> Path:

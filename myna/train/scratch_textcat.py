@@ -113,17 +113,19 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
     import torch
     from sklearn.metrics import f1_score
 
+    from myna.train.device import placement
     from myna.train.scratch_batches import batch_tensors, length_batches
 
     torch.manual_seed(spec.seed)
     rng = random.Random(spec.seed)
+    place = placement(spec.device, spec.precision)
     if spec.base.startswith(ULMFIT):
         from myna.train.ulmfit import build_ulmfit
 
         built = build_ulmfit(spec, labels)
     else:
         built = build(spec, train, labels)
-    ids, config, model = built.ids, built.config, built.model
+    ids, config, model = built.ids, built.config, built.model.to(place.device)
     rows = ids.encode([ex.text for ex in train], config.max_len)
     dev_rows = ids.encode([ex.text for ex in dev], config.max_len)
     gold = _targets(train, labels, spec.exclusive)
@@ -137,7 +139,8 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
         with torch.inference_mode():
             for start in range(0, len(dev_rows), 256):
                 x, lengths = batch_tensors(dev_rows[start:start + 256], ids.pad_id)
-                logits = model(x, lengths)
+                with place.autocast():
+                    logits = model(x.to(place.device), lengths.to(place.device))
                 guesses += (logits.argmax(-1).tolist() if spec.exclusive
                             else (logits > 0).int().tolist())
         model.train()
@@ -155,16 +158,21 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
         for parameter in model.parameters():
             parameter.requires_grad_(id(parameter) in trainable)
         optimizer = torch.optim.AdamW(stage.groups)
+        scaler = place.scaler()
         for _ in range(stage.epochs):
             losses = []
             for batch in length_batches([len(r) for r in rows], batch_size, rng):
                 x, lengths = batch_tensors([rows[i] for i in batch], ids.pad_id)
-                target = torch.tensor([gold[i] for i in batch])
-                loss = loss_fn(model(x, lengths), target)
+                target = torch.tensor([gold[i] for i in batch]).to(place.device)
+                with place.autocast():
+                    logits = model(x.to(place.device), lengths.to(place.device))
+                loss = loss_fn(logits.float(), target)
                 optimizer.zero_grad()
-                loss.backward()
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
+                scaler.step(optimizer)
+                scaler.update()
                 losses.append(loss.item())
                 step += 1
                 since_best += 1
@@ -195,6 +203,7 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
         model.load_state_dict(best_state)
         best = save_scratch(model, ids, config, labels, spec.exclusive, output / "model-best")
     info = {"arch": config.arch, "attention": spec.attention, "tokens": ids.kind,
+            "device": place.device, "precision": place.precision,
             "token_vocabulary": ids.size, "parameters": sum(p.numel() for p in model.parameters()),
             **built.info}
     if len(built.stages) > 1:
@@ -219,6 +228,13 @@ def save_scratch(model: Any, ids: Any, config: Any, labels: list[str],
 
 def check_scratch_options(spec: TrainSpec) -> None:
     """What cannot work is refused before any data is read."""
+    if (spec.device or spec.precision) and not is_scratch_base(spec.base):
+        raise InputError("--device and --precision go with the from-scratch bases (" +
+                         ", ".join(ARCHS) + ", ulmfit:LM)", where="--device/--precision")
+    if is_scratch_base(spec.base):
+        from myna.train.device import placement
+
+        placement(spec.device, spec.precision)  # no GPU for --device cuda stops here
     if spec.tokenizer and not is_scratch_base(spec.base):
         raise InputError("--tokenizer goes with the from-scratch bases (" + ", ".join(ARCHS)
                          + ")", where="--tokenizer")

@@ -36,6 +36,8 @@ class TrainSpec:
     hidden: int | None = None  # from-scratch models: hidden (or feed-forward) size
     layers: int | None = None  # from-scratch models: recurrent or transformer layers
     attention: str = "full"  # transformer-scratch: full, adaptive-span, persistent-memory, …
+    device: str | None = None  # from-scratch models: auto, cpu, cuda, cuda:N (None: settings')
+    precision: str | None = None  # from-scratch models: auto, fp32, fp16, bf16
 
     @property
     def source_name(self) -> str:

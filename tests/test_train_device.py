@@ -1,0 +1,51 @@
+"""Where from-scratch models train: `--device auto` picks the CPU on a machine without a GPU,
+`--device cuda` and mixed precision on the CPU are refused before any training with what to
+use instead, and the run records the device and precision it used. (CI has no GPU: the GPU
+path itself is measured on a GPU machine, see BENCHMARKS.md.)"""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+import torch
+
+from myna.core.errors import InputError
+from myna.core.tracking import setup_mlflow
+from myna.train.device import placement
+
+needs_no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only path")
+
+
+@needs_no_gpu
+def test_the_cpu_is_chosen_and_gpu_only_settings_are_refused():
+    assert placement("auto", "auto").device == "cpu"
+    assert placement("cpu", None).precision == "fp32"
+    with pytest.raises(InputError, match="no GPU") as err:
+        placement("cuda", None)
+    assert err.value.where == "--device"
+    with pytest.raises(InputError, match="GPU") as err:
+        placement("cpu", "bf16")
+    assert err.value.where == "--precision"
+    with pytest.raises(InputError, match="fp32, fp16, bf16"):
+        placement("cpu", "int8")
+
+
+@needs_no_gpu
+@pytest.mark.slow  # trains a model
+def test_training_records_its_device_and_refuses_a_missing_gpu(myna, tmp_path):
+    data = tmp_path / "news.csv"
+    data.write_text("text,label\n" + "".join(f'"On day {i}, the team won.",Sports\n'
+                                             f'"On day {i}, the bank fell.",Business\n'
+                                             for i in range(20)))
+    r = myna("train", "textcat", data, "-l", "label", "-o", tmp_path / "gpu", "--base", "gru",
+             "--device", "cuda")
+    assert r.code != 0 and "--device" in r.err and not (tmp_path / "gpu").exists()
+    r = myna("train", "textcat", data, "-l", "label", "-o", tmp_path / "blank", "--device",
+             "cpu")
+    assert r.code != 0 and "from-scratch" in r.err
+    r = myna("train", "textcat", data, "-l", "label", "-o", tmp_path / "m", "--base", "gru",
+             "--device", "auto", "--epochs", "1")
+    assert r.code == 0, r.err
+    setup_mlflow()
+    params = mlflow.search_runs(experiment_names=["myna"], output_format="list")[0].data.params
+    assert (params["device"], params["precision"]) == ("cpu", "fp32")
