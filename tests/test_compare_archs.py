@@ -36,6 +36,7 @@ def test_architectures_are_compared_in_one_report(myna, tmp_path):
     assert [row["arch"] for row in rows] == ["gru", "blank"]
     for row in rows:
         assert 0.5 <= row["accuracy"] <= 1 and row["parameters"] > 0 and row["latency_ms"] > 0
+        assert row["texts_per_second"] > 0
         assert row["size_mb"] > 0 and 1 <= len(row["curve"]) <= 3
     assert len(rows[0]["curve"]) == 3  # the from-scratch model evaluates once an epoch
     assert {p.name for p in (out / "report").iterdir()} == {

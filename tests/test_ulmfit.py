@@ -81,8 +81,24 @@ def test_what_ulmfit_cannot_use_is_refused(myna, tmp_path, language_model,
             (["--base", f"ulmfit:{tmp_path / 'tlm'}"], "LSTM"),
             (["--base", f"ulmfit:{language_model}", "--tokenizer", tmp_path / "tok.json"],
              "another vocabulary"),
-            (["--base", f"ulmfit:{language_model}", "--vectors", "random"], "embeddings"),
+            (["--base", f"ulmfit:{language_model}", "--vectors", tmp_path / "vec"],
+             "embeddings"),
             (["--base", f"ulmfit:{tmp_path}"], "lm.json")]:
         r = myna("train", "textcat", textcat_csv, "-l", "label", "-o", out, *options)
         assert r.code != 0 and message in r.err, (options, r.err)
         assert not out.exists()
+
+
+def test_random_weights_give_the_same_classifier_without_pretraining(
+        myna, tmp_path, language_model, textcat_csv):  # noqa: F811
+    out = tmp_path / "control"
+    r = myna("train", "textcat", textcat_csv, "-l", "label", "-o", out, "--base",
+             f"ulmfit:{language_model}", "--vectors", "random", "--epochs", "1",
+             "--batch-size", "8")
+    assert r.code == 0, r.err
+    control = spacy.load(out / "model-last").get_pipe("textcat")
+    lm = load_lm(language_model)
+    assert control.ids.words == lm.ids.words  # the same vocabulary and shape …
+    ours, theirs = control.model.encoder.state_dict(), lm.model.encoder.state_dict()
+    assert [v.shape for v in ours.values()] == [v.shape for v in theirs.values()]
+    assert not torch.equal(ours["embed.weight"], theirs["embed.weight"])  # … not its weights

@@ -10,6 +10,8 @@ import typer
 from myna.core.console import console, err_console
 from myna.core.errors import InputError
 
+CONTROL = "ulmfit-random:"  # an --archs entry: ULMFiT's classifier, random weights
+
 
 def compare_archs_command(
     data: Path = typer.Argument(..., help="Labelled training data (CSV, JSONL, …)."),
@@ -28,7 +30,9 @@ def compare_archs_command(
     batch_size: int | None = typer.Option(None, "--batch-size"),
     hidden: int | None = typer.Option(None, "--hidden"),
     layers: int | None = typer.Option(None, "--layers"),
-    vectors: str | None = typer.Option(None, "--vectors", help="For the from-scratch bases."),
+    vectors: str | None = typer.Option(None, "--vectors", help="For the from-scratch bases "
+                                       "(not ulmfit:LM; name ulmfit-random:LM for ULMFiT "
+                                       "without pretraining)."),
     dev_fraction: float = typer.Option(0.1, "--dev-fraction", help="Share of DATA used to pick "
                                                                    "each model's best epoch."),
 ) -> None:
@@ -53,14 +57,20 @@ def compare_archs_command(
 
     from dataclasses import replace
 
-    from myna.train.scratch_textcat import ULMFIT, is_scratch_base
+    from myna.train.scratch_textcat import RANDOM, ULMFIT, is_scratch_base
 
     vectors_for = {a: vectors for a in chosen
                    if vectors and is_scratch_base(a) and not a.startswith(ULMFIT)}
     results = []
     for arch in chosen:
-        results += compare_archs(replace(spec, vectors=vectors_for.get(arch)), [arch],
-                                 score_file, done)
+        run_spec, base = replace(spec, vectors=vectors_for.get(arch)), arch
+        if arch.startswith(CONTROL):  # ULMFiT's classifier without language-model pretraining
+            run_spec, base = replace(spec, vectors=RANDOM), ULMFIT + arch[len(CONTROL):]
+        rows = compare_archs(run_spec, [base], score_file)
+        for row in rows:
+            row.arch = arch
+            done(row)
+        results += rows
     written = write_report(results, data.name, score_file.name, report or output / "report")
     run_id = log_comparison(results, written)
     console.print(Markdown(markdown(results, data.name, score_file.name)))

@@ -24,6 +24,7 @@ class ArchResult:
     parameters: int
     seconds_per_epoch: float
     latency_ms: float  # one text at a time, median over the probe texts
+    texts_per_second: float  # the whole scoring file through nlp.pipe
     size_mb: float
     curve: list[float] = field(default_factory=list)  # per-epoch score on the split
     run_id: str = ""
@@ -61,6 +62,13 @@ def _latency_ms(nlp: Any, texts: list[str]) -> float:
     return statistics.median(times)
 
 
+def _throughput(nlp: Any, texts: list[str]) -> float:
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    return len(texts) / max(time.perf_counter() - started, 1e-9)
+
+
 def compare_archs(spec: TrainSpec, archs: list[str], score_file: Path,
                   on_done: Any = None) -> list[ArchResult]:
     """``spec`` is every run's settings; ``archs`` its bases. The scoring file is used only
@@ -78,12 +86,13 @@ def compare_archs(spec: TrainSpec, archs: list[str], score_file: Path,
         report = evaluate(str(result.best_model), score_file, text_column=spec.text_column,
                           label_column=spec.label_column, n_errors=0)
         nlp = spacy.load(result.best_model)
-        probe = [ex.text for ex in _probe(score_file, spec)]
+        texts = [ex.text for ex in _probe(score_file, spec, n=None)]
+        probe = texts[:100]
         epochs = max(1, len({h["epoch"] for h in result.history}))
         seconds = result.history[-1]["seconds"] if result.history else 0.0
         curve = _epoch_curve(result.history)
         row = ArchResult(arch, report.accuracy or 0.0, report.macro["f"], _parameters(nlp),
-                         seconds / epochs, _latency_ms(nlp, probe),
+                         seconds / epochs, _latency_ms(nlp, probe), _throughput(nlp, texts),
                          _size_mb(result.best_model), curve, result.run_id)
         results.append(row)
         if on_done is not None:
@@ -91,11 +100,11 @@ def compare_archs(spec: TrainSpec, archs: list[str], score_file: Path,
     return results
 
 
-def _probe(score_file: Path, spec: TrainSpec, n: int = 100) -> list[Any]:
+def _probe(score_file: Path, spec: TrainSpec, n: int | None = 100) -> list[Any]:
     from myna.evaluate.scoring import load_labelled
 
     examples, _ = load_labelled(score_file, spec.text_column, spec.label_column, None)
-    return examples[:n]
+    return examples if n is None else examples[:n]
 
 
 def _epoch_curve(history: list[dict[str, Any]]) -> list[float]:
@@ -109,12 +118,13 @@ def _epoch_curve(history: list[dict[str, Any]]) -> list[float]:
 
 def markdown(results: list[ArchResult], data: str, score_file: str) -> str:
     lines = [f"# Architectures on {data}, scored on {score_file}", "",
-             "| architecture | accuracy | macro-F1 | parameters | s/epoch | CPU ms/text | MB |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| architecture | accuracy | macro-F1 | parameters | s/epoch | CPU ms/text, one "
+             "at a time | texts/s, batched | MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r.arch} | {100 * r.accuracy:.1f} | {100 * r.macro_f1:.1f} | "
                      f"{r.parameters:,} | {r.seconds_per_epoch:.1f} | {r.latency_ms:.2f} | "
-                     f"{r.size_mb:.1f} |")
+                     f"{r.texts_per_second:,.0f} | {r.size_mb:.1f} |")
     return "\n".join(lines) + "\n\n![dev curves](curves.png)\n"
 
 

@@ -46,6 +46,7 @@ class WordIds(TokenIds):
     def __init__(self, words: list[str]):
         self.words = words
         self.index = {w: i for i, w in enumerate(words)}
+        self._tokenizer: Any = None
         self.unk_id = self.index[UNK]
         self.eos_id = self.index.get(EOS, self.unk_id)
 
@@ -62,8 +63,10 @@ class WordIds(TokenIds):
 
     def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
         unknown = self.index[UNK]
+        if self._tokenizer is None:  # made once: a blank pipeline takes ~70 ms to build
+            self._tokenizer = _tokenizer()
         return [[self.index.get(w, unknown) for w in words[:max_len]] or [unknown]
-                for words in _words(texts)]
+                for words in _words(texts, self._tokenizer)]
 
     def token_of(self, index: int) -> str:
         return self.words[index]
@@ -75,10 +78,14 @@ class WordIds(TokenIds):
         (folder / WORDS_FILE).write_text(json.dumps(self.words, ensure_ascii=False))
 
 
-def _words(texts: Iterable[str]) -> Iterable[list[str]]:
+def _tokenizer() -> Any:
     import spacy
 
-    tokenizer: Any = spacy.blank("en").tokenizer
+    return spacy.blank("en").tokenizer
+
+
+def _words(texts: Iterable[str], tokenizer: Any = None) -> Iterable[list[str]]:
+    tokenizer = tokenizer or _tokenizer()
     for doc in tokenizer.pipe(texts, batch_size=1000):
         yield [t.lower_ for t in doc if not t.is_space]
 

@@ -3,7 +3,9 @@
 epoch, then one more layer group down each epoch, then everything for the epochs left of
 --epochs) with discriminative
 learning rates (each group 2.6× slower than the one above: the book's
-``slice(lr / 2.6**4, lr)`` for five groups)."""
+``slice(lr / 2.6**4, lr)`` for five groups). ``--vectors random`` keeps the language model's
+vocabulary and the classifier's shape and schedule but starts every weight at random: the
+same classifier without language-model pretraining, to measure what pretraining adds."""
 
 from __future__ import annotations
 
@@ -27,8 +29,11 @@ def check_ulmfit(spec: TrainSpec) -> Any:
     if lm.config.arch != "lstm":
         raise InputError(f"ULMFiT fine-tunes an LSTM language model; this one is a "
                          f"{lm.config.arch}", where="--base")
-    if spec.vectors is not None:
-        raise InputError("ULMFiT starts from the language model's own embeddings",
+    from myna.train.scratch_textcat import RANDOM
+
+    if spec.vectors not in (None, RANDOM):
+        raise InputError("ULMFiT starts from the language model's own embeddings (--vectors "
+                         "random: from none, the control without pretraining)",
                          where="--vectors")
     if spec.tokenizer:
         from myna.train.scratch_textcat import token_ids
@@ -59,7 +64,9 @@ def build_ulmfit(spec: TrainSpec, labels: list[str]):
                               hidden=c.hidden, layers=c.layers, dropout=c.dropout,
                               padding_idx=c.padding_idx)
     model: Any = build_classifier(config)
-    model.encoder.load_state_dict(lm.model.encoder.state_dict())
+    pretrained = spec.vectors is None  # --vectors random: the same classifier, no pretraining
+    if pretrained:
+        model.encoder.load_state_dict(lm.model.encoder.state_dict())
     groups = model.layer_groups()
     rates = discriminative_rates(spec.learn_rate or 2e-3, len(groups))
     stages, budget = [], spec.epochs  # --epochs bounds the stages' epochs together
@@ -72,6 +79,7 @@ def build_ulmfit(spec: TrainSpec, labels: list[str]):
         name = "head" if top == 1 else ("all" if top == len(groups) else f"top {top} groups")
         stages.append(Stage(name, epochs, [{"params": groups[i], "lr": rates[i]}
                                            for i in chosen]))
-    info = {"language_model": _lm_path(spec), "lm_perplexity": lm.history[-1]["perplexity"]
-            if lm.history else None, "learning_rates": ",".join(f"{r:.2e}" for r in rates)}
+    info = {"language_model": _lm_path(spec), "pretrained": pretrained,
+            "lm_perplexity": lm.history[-1]["perplexity"] if lm.history else None,
+            "learning_rates": ",".join(f"{r:.2e}" for r in rates)}
     return Built(lm.ids, config, model, stages, info)
