@@ -41,6 +41,19 @@ class Placement:
 
         return torch.amp.GradScaler("cuda", enabled=self.precision == "fp16")
 
+    @staticmethod
+    def update(loss: Any, optimizer: Any, scaler: Any, parameters: Any, clip: float) -> float:
+        """One optimizer step: backward (scaled for fp16), gradients clipped to ``clip``."""
+        import torch
+
+        optimizer.zero_grad()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(parameters, clip)
+        scaler.step(optimizer)
+        scaler.update()
+        return float(loss.item())
+
 
 def placement(device: str | None, precision: str | None) -> Placement:
     import torch

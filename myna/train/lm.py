@@ -133,13 +133,7 @@ def train_lm(texts: Iterable[str], settings: LMSettings, ids: Any,
                 logits = model(x)
             loss = torch.nn.functional.cross_entropy(
                 logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
-            optimizer.zero_grad()
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
-            scaler.step(optimizer)
-            scaler.update()
-            losses.append(loss.item())
+            losses.append(place.update(loss, optimizer, scaler, model.parameters(), clip=0.5))
             step += 1
             if on_step is not None:
                 on_step(step, steps * settings.epochs)

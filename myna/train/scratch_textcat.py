@@ -166,14 +166,8 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
                 target = torch.tensor([gold[i] for i in batch]).to(place.device)
                 with place.autocast():
                     logits = model(x.to(place.device), lengths.to(place.device))
-                loss = loss_fn(logits.float(), target)
-                optimizer.zero_grad()
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                scaler.step(optimizer)
-                scaler.update()
-                losses.append(loss.item())
+                losses.append(place.update(loss_fn(logits.float(), target), optimizer, scaler,
+                                           model.parameters(), clip=1.0))
                 step += 1
                 since_best += 1
                 if (spec.max_minutes is not None
