@@ -37,9 +37,12 @@ def compare_archs_command(
                                                                    "each model's best epoch."),
 ) -> None:
     """Train each architecture and compare accuracy, macro-F1, size, speed and dev curves."""
+    from dataclasses import replace
+
     from rich.markdown import Markdown
 
     from myna.train.compare_archs import compare_archs, log_comparison, markdown, write_report
+    from myna.train.scratch_textcat import RANDOM, ULMFIT, is_scratch_base
     from myna.train.spec import TrainSpec
 
     chosen = [a.strip() for a in archs.split(",") if a.strip()]
@@ -55,22 +58,15 @@ def compare_archs_command(
                           f"{100 * row.macro_f1:.1f}, {row.seconds_per_epoch:.1f} s/epoch",
                           highlight=False)
 
-    from dataclasses import replace
-
-    from myna.train.scratch_textcat import RANDOM, ULMFIT, is_scratch_base
-
-    vectors_for = {a: vectors for a in chosen
-                   if vectors and is_scratch_base(a) and not a.startswith(ULMFIT)}
-    results = []
+    runs = []
     for arch in chosen:
-        run_spec, base = replace(spec, vectors=vectors_for.get(arch)), arch
+        base, arch_vectors = arch, (vectors if is_scratch_base(arch)
+                                    and not arch.startswith(ULMFIT) else None)
         if arch.startswith(CONTROL):  # ULMFiT's classifier without language-model pretraining
-            run_spec, base = replace(spec, vectors=RANDOM), ULMFIT + arch[len(CONTROL):]
-        rows = compare_archs(run_spec, [base], score_file)
-        for row in rows:
-            row.arch = arch
-            done(row)
-        results += rows
+            base, arch_vectors = ULMFIT + arch[len(CONTROL):], RANDOM
+        folder = output / arch.replace(":", "_").replace("/", "_")
+        runs.append((arch, replace(spec, base=base, vectors=arch_vectors, output=folder)))
+    results = compare_archs(runs, score_file, done)
     written = write_report(results, data.name, score_file.name, report or output / "report")
     run_id = log_comparison(results, written)
     console.print(Markdown(markdown(results, data.name, score_file.name)))

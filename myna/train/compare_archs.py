@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,42 +69,34 @@ def _throughput(nlp: Any, texts: list[str]) -> float:
     return len(texts) / max(time.perf_counter() - started, 1e-9)
 
 
-def compare_archs(spec: TrainSpec, archs: list[str], score_file: Path,
+def compare_archs(runs: list[tuple[str, TrainSpec]], score_file: Path,
                   on_done: Any = None) -> list[ArchResult]:
-    """``spec`` is every run's settings; ``archs`` its bases. The scoring file is used only
-    after training, never for choosing epochs."""
+    """``runs``: each row's name and the settings it trains with (its own ``output``). The
+    scoring file is used only after training, never for choosing epochs."""
     import spacy
 
-    from myna.evaluate.scoring import evaluate
+    from myna.evaluate.scoring import evaluate, load_labelled
     from myna.train.runner import train
 
+    first = runs[0][1]
+    examples, _ = load_labelled(score_file, first.text_column, first.label_column, None)
+    texts = [ex.text for ex in examples]
     results = []
-    for arch in archs:
-        run_spec = replace(spec, base=arch, output=spec.output / arch.replace(":", "_")
-                           .replace("/", "_"))
-        result = train(run_spec)
+    for name, spec in runs:
+        result = train(spec)
         report = evaluate(str(result.best_model), score_file, text_column=spec.text_column,
                           label_column=spec.label_column, n_errors=0)
         nlp = spacy.load(result.best_model)
-        texts = [ex.text for ex in _probe(score_file, spec, n=None)]
-        probe = texts[:100]
         epochs = max(1, len({h["epoch"] for h in result.history}))
         seconds = result.history[-1]["seconds"] if result.history else 0.0
-        curve = _epoch_curve(result.history)
-        row = ArchResult(arch, report.accuracy or 0.0, report.macro["f"], _parameters(nlp),
-                         seconds / epochs, _latency_ms(nlp, probe), _throughput(nlp, texts),
-                         _size_mb(result.best_model), curve, result.run_id)
+        row = ArchResult(name, report.accuracy or 0.0, report.macro["f"], _parameters(nlp),
+                         seconds / epochs, _latency_ms(nlp, texts[:100]),
+                         _throughput(nlp, texts), _size_mb(result.best_model),
+                         _epoch_curve(result.history), result.run_id)
         results.append(row)
         if on_done is not None:
             on_done(row)
     return results
-
-
-def _probe(score_file: Path, spec: TrainSpec, n: int | None = 100) -> list[Any]:
-    from myna.evaluate.scoring import load_labelled
-
-    examples, _ = load_labelled(score_file, spec.text_column, spec.label_column, None)
-    return examples if n is None else examples[:n]
 
 
 def _epoch_curve(history: list[dict[str, Any]]) -> list[float]:

@@ -125,6 +125,14 @@ def check_textcat(train: list[Example], dev: list[Example], exclusive: bool) -> 
     return labels
 
 
+def class_targets(examples: list[Example], labels: list[str], exclusive: bool) -> list:
+    """What a neural classifier is trained on: each example's class index (exclusive), or a
+    0/1 row over ``labels`` (multi-label)."""
+    if exclusive:
+        return [labels.index(max(ex.cats, key=ex.cats.__getitem__)) for ex in examples]
+    return [[float(ex.cats.get(label, 0.0) >= 0.5) for label in labels] for ex in examples]
+
+
 def check_ner(train: list[Example], dev: list[Example], known: frozenset[str] = frozenset(),
               ) -> list[str]:
     """Labels to train; ``known`` are labels the base model already has, which dev may use

@@ -106,6 +106,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
                          "from-scratch model; a pretrained pipeline keeps its own, a "
                          "transformer has its own embeddings", where="--vectors")
     vectors_info: dict[str, Any] = {}
+    word_vectors = None  # loaded once, here, for whichever trainer reads them
     if spec.vectors not in (None, RANDOM):
         from myna.text.vectors import load_vectors
 
@@ -117,7 +118,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
     transformer = is_transformer_base(spec.base)
     if not transformer and not scratch:
         vectors_dir = None
-        if spec.vectors is not None:
+        if word_vectors is not None:
             from myna.train.static_vectors import spacy_vectors
 
             vectors_dir, vectors_info = spacy_vectors(word_vectors, output)
@@ -164,8 +165,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             best, stopped = _fit_transformer(spec, prepared, output, record)
             mlflow.log_artifact(str(output / "train_config.json"))
         elif scratch:
-            best, stopped, info = training_for(spec.task).fit_scratch(prepared, spec, output,
-                                                                      record)
+            best, stopped, info = training.fit_scratch(prepared, spec, output, record,
+                                                       word_vectors)
             mlflow.log_params({**info, "vectors": spec.vectors or RANDOM,
                                "tokenizer": spec.tokenizer, "hidden": spec.hidden,
                                "layers": spec.layers})

@@ -11,6 +11,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
+from spacy.util import minibatch
 
 from myna.train.scratch_vocab import TokenIds, load_ids
 
@@ -38,23 +39,17 @@ class ScratchTextClassifier:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= (batch_size or self.batch_size):
-                yield from self._predict(batch)
-                batch = []
-        if batch:
-            yield from self._predict(batch)
+        for batch in minibatch(docs, size=batch_size or self.batch_size):
+            yield from self._predict(list(batch))
 
-    def probabilities(self, texts: list[str]) -> Any:
-        """(texts, labels) probabilities: softmax for exclusive classes, else sigmoid."""
+    def probabilities(self, docs: list[Doc]) -> Any:
+        """(docs, labels) probabilities: softmax for exclusive classes, else sigmoid."""
         import torch
 
         from myna.train.scratch_batches import batch_tensors
 
         assert self.ids is not None
-        ids, lengths = batch_tensors(self.ids.encode(texts, self.config.max_len),
+        ids, lengths = batch_tensors(self.ids.encode_docs(docs, self.config.max_len),
                                      self.ids.pad_id)
         device = next(self.model.parameters()).device
         with torch.inference_mode():
@@ -63,8 +58,7 @@ class ScratchTextClassifier:
         return probs.cpu().numpy()
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
-        for doc, row in zip(docs, self.probabilities([d.text for d in docs]).tolist(),
-                            strict=True):
+        for doc, row in zip(docs, self.probabilities(docs).tolist(), strict=True):
             doc.cats = dict(zip(self._labels, row, strict=True))
         return docs
 

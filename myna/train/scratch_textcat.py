@@ -18,6 +18,7 @@ from typing import Any
 from myna.core.errors import InputError
 from myna.core.example import Example
 from myna.nn.names import ARCHS, ATTENTION
+from myna.train.data import class_targets
 from myna.train.spec import TrainSpec
 
 RANDOM = "random"  # --vectors random: embeddings start random (the default)
@@ -31,11 +32,6 @@ def is_scratch_base(base: str) -> bool:
 def _heads(dim: int) -> int:
     return next(h for h in (4, 2, 1) if dim % h == 0)
 
-
-def _targets(examples: list[Example], labels: list[str], exclusive: bool) -> list:
-    if exclusive:
-        return [labels.index(max(ex.cats, key=ex.cats.__getitem__)) for ex in examples]
-    return [[float(ex.cats.get(label, 0.0) >= 0.5) for label in labels] for ex in examples]
 
 
 def token_ids(spec: TrainSpec, train: list[Example]):
@@ -83,16 +79,12 @@ class Built:
     info: dict[str, Any]
 
 
-def build(spec: TrainSpec, train: list[Example], labels: list[str]) -> Built:
-    """A new model (random or --vectors embeddings), trained in one stage."""
+def build(spec: TrainSpec, train: list[Example], labels: list[str], vectors: Any) -> Built:
+    """A new model (embeddings random, or from ``vectors``: the loaded --vectors), trained in
+    one stage."""
     from myna.nn.classifiers import ClassifierConfig, build_classifier
 
     ids = token_ids(spec, train)
-    vectors = None
-    if spec.vectors not in (None, RANDOM):
-        from myna.text.vectors import load_vectors
-
-        vectors = load_vectors(str(spec.vectors))
     dim = vectors.dim if vectors is not None else 100
     config = ClassifierConfig(spec.base, ids.size, len(labels), embed_dim=dim,
                               hidden=spec.hidden or 128, layers=spec.layers or 1,
@@ -107,9 +99,10 @@ def build(spec: TrainSpec, train: list[Example], labels: list[str]) -> Built:
 
 def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list[str],
                           spec: TrainSpec, output: Path,
-                          record: Callable[[dict[str, Any]], None],
+                          record: Callable[[dict[str, Any]], None], vectors: Any = None,
                           ) -> tuple[Path, str | None, dict[str, Any]]:
-    """model-best, why training stopped early (or None), and what the run should record."""
+    """model-best, why training stopped early (or None), and what the run should record.
+    ``vectors``: the --vectors the runner loaded (None: random embeddings)."""
     import torch
     from sklearn.metrics import f1_score
 
@@ -124,16 +117,16 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
 
         built = build_ulmfit(spec, labels)
     else:
-        built = build(spec, train, labels)
+        built = build(spec, train, labels, vectors)
     ids, config, model = built.ids, built.config, built.model.to(place.device)
     rows = ids.encode([ex.text for ex in train], config.max_len)
     dev_rows = ids.encode([ex.text for ex in dev], config.max_len)
-    gold = _targets(train, labels, spec.exclusive)
-    dev_gold = _targets(dev, labels, spec.exclusive)
+    gold = class_targets(train, labels, spec.exclusive)
+    dev_gold = class_targets(dev, labels, spec.exclusive)
     loss_fn = (torch.nn.CrossEntropyLoss() if spec.exclusive else torch.nn.BCEWithLogitsLoss())
     batch_size = spec.batch_size or 32
 
-    def dev_scores() -> tuple[float, float]:
+    def dev_scores() -> tuple[float, float | None]:
         model.eval()
         guesses = []
         with torch.inference_mode():
@@ -147,7 +140,7 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
         if spec.exclusive:
             accuracy = sum(g == t for g, t in zip(guesses, dev_gold, strict=True)) / len(dev_gold)
             return float(f1_score(dev_gold, guesses, average="macro")), accuracy
-        return float(f1_score(dev_gold, guesses, average="macro", zero_division=0)), 0.0
+        return float(f1_score(dev_gold, guesses, average="macro", zero_division=0)), None
 
     started = time.monotonic()
     best_state, best_score, stopped, step, since_best, epoch = None, -1.0, None, 0, 0, 0
@@ -178,7 +171,8 @@ def train_scratch_textcat(train: list[Example], dev: list[Example], labels: list
             stage_scores[stage.name] = score
             record({"epoch": epoch, "step": step, "score": score,
                     "losses": {"textcat": sum(losses) / max(len(losses), 1)},
-                    "other_scores": {"cats_macro_f": score, "accuracy": accuracy}})
+                    "other_scores": {"cats_macro_f": score,
+                                     **({} if accuracy is None else {"accuracy": accuracy})}})
             epoch += 1
             if score > best_score:
                 best_score, best_state, since_best = score, copy.deepcopy(model.state_dict()), 0

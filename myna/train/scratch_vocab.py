@@ -30,6 +30,10 @@ class TokenIds:
     def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
         raise NotImplementedError
 
+    def encode_docs(self, docs: list[Any], max_len: int) -> list[list[int]]:
+        """Ids of spaCy Docs the pipeline has already tokenised."""
+        return self.encode([doc.text for doc in docs], max_len)
+
     def save(self, folder: Path) -> None:
         raise NotImplementedError
 
@@ -62,11 +66,17 @@ class WordIds(TokenIds):
         return len(self.words)
 
     def encode(self, texts: list[str], max_len: int) -> list[list[int]]:
-        unknown = self.index[UNK]
         if self._tokenizer is None:  # made once: a blank pipeline takes ~70 ms to build
             self._tokenizer = _tokenizer()
-        return [[self.index.get(w, unknown) for w in words[:max_len]] or [unknown]
-                for words in _words(texts, self._tokenizer)]
+        return self._ids(_words(texts, self._tokenizer), max_len)
+
+    def encode_docs(self, docs: list[Any], max_len: int) -> list[list[int]]:
+        """The Docs' own tokens (the pipeline's tokenizer is the one the words came from)."""
+        return self._ids((_doc_words(doc) for doc in docs), max_len)
+
+    def _ids(self, word_lists: Iterable[list[str]], max_len: int) -> list[list[int]]:
+        return [[self.index.get(w, self.unk_id) for w in words[:max_len]] or [self.unk_id]
+                for words in word_lists]
 
     def token_of(self, index: int) -> str:
         return self.words[index]
@@ -87,7 +97,11 @@ def _tokenizer() -> Any:
 def _words(texts: Iterable[str], tokenizer: Any = None) -> Iterable[list[str]]:
     tokenizer = tokenizer or _tokenizer()
     for doc in tokenizer.pipe(texts, batch_size=1000):
-        yield [t.lower_ for t in doc if not t.is_space]
+        yield _doc_words(doc)
+
+
+def _doc_words(doc: Any) -> list[str]:
+    return [t.lower_ for t in doc if not t.is_space]
 
 
 class TokenizerIds(TokenIds):

@@ -34,7 +34,7 @@ class TaskTraining:
         raise NotImplementedError
 
     def fit_scratch(self, prepared: data.PreparedData, spec: TrainSpec, output: Path,
-                    record: Any) -> tuple[Path, str | None, dict[str, Any]]:
+                    record: Any, vectors: Any) -> tuple[Path, str | None, dict[str, Any]]:
         raise NotImplementedError
 
 
@@ -106,11 +106,11 @@ class TextcatTraining(TaskTraining):
         return best, stopped
 
     def fit_scratch(self, prepared: data.PreparedData, spec: TrainSpec, output: Path,
-                    record: Any) -> tuple[Path, str | None, dict[str, Any]]:
+                    record: Any, vectors: Any) -> tuple[Path, str | None, dict[str, Any]]:
         from myna.train.scratch_textcat import train_scratch_textcat
 
         return train_scratch_textcat(prepared.train, prepared.dev, prepared.labels, spec,
-                                     output, record)
+                                     output, record, vectors)
 
 
 def training_for(task_name: str) -> TaskTraining:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from myna.core.example import Example
+from myna.train.data import class_targets
 from myna.train.transformer import (
     Encoded,
     Fit,
@@ -15,12 +16,6 @@ from myna.train.transformer import (
     run_trainer,
     save_pipeline,
 )
-
-
-def _targets(examples: list[Example], labels: list[str], exclusive: bool) -> list:
-    if exclusive:
-        return [labels.index(max(ex.cats, key=ex.cats.__getitem__)) for ex in examples]
-    return [[float(ex.cats.get(label, 0.0) >= 0.5) for label in labels] for ex in examples]
 
 
 def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *, base: str,
@@ -50,7 +45,7 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
 
     def encode(examples: list[Example]) -> Encoded:
         enc = tokenizer([ex.text for ex in examples], truncation=True, max_length=max_length)
-        return Encoded(enc, _targets(examples, labels, exclusive))
+        return Encoded(enc, class_targets(examples, labels, exclusive))
 
     def metrics(pred) -> dict[str, float]:
         logits, gold = pred
