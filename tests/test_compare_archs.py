@@ -56,3 +56,28 @@ def test_a_repeated_architecture_is_refused(myna, tmp_path):
     r = myna("compare-archs", data, "--eval", data, "-l", "label", "--archs", "gru,gru",
              "-o", tmp_path / "runs")
     assert r.code != 0 and "--archs" in r.err
+
+
+def test_attention_variants_are_architectures_of_their_own(myna, tmp_path):
+    data, held_out = write(tmp_path / "train.csv", range(30)), write(tmp_path / "dev.csv",
+                                                                     range(100, 106))
+    out = tmp_path / "runs"
+    r = myna("compare-archs", data, "--eval", held_out, "-l", "label", "--archs",
+             "transformer-scratch,transformer-scratch:product-key", "--epochs", "1",
+             "--batch-size", "8", "-o", out)
+    assert r.code == 0, r.err
+    rows = json.loads((out / "report" / "report.json").read_text())
+    assert [row["arch"] for row in rows] == ["transformer-scratch",
+                                             "transformer-scratch:product-key"]
+    saved = [json.loads(next((out / folder).glob("model-best/*/config.json")).read_text())
+             for folder in ("transformer-scratch", "transformer-scratch_product-key")]
+    assert [c["model"]["attention"] for c in saved] == ["full", "product-key"]
+    assert rows[1]["parameters"] > rows[0]["parameters"]  # the memory's keys and values
+
+
+def test_an_unknown_attention_is_refused_before_training(myna, tmp_path):
+    data = write(tmp_path / "train.csv", range(10))
+    r = myna("compare-archs", data, "--eval", data, "-l", "label", "--archs",
+             "gru,transformer-scratch:sparse", "-o", tmp_path / "runs")
+    assert r.code != 0 and "--archs" in r.err and "product-key" in r.err
+    assert not (tmp_path / "runs" / "gru").exists()

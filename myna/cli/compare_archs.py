@@ -11,6 +11,20 @@ from myna.core.console import console, err_console
 from myna.core.errors import InputError
 
 CONTROL = "ulmfit-random:"  # an --archs entry: ULMFiT's classifier, random weights
+TRANSFORMER_WITH = "transformer-scratch:"  # an --archs entry: with another attention
+
+
+def _base_and_attention(arch: str) -> tuple[str, str]:
+    """``transformer-scratch:adaptive-span`` → (``transformer-scratch``, ``adaptive-span``)."""
+    from myna.nn.names import ATTENTION
+
+    if not arch.startswith(TRANSFORMER_WITH):
+        return arch, "full"
+    attention = arch[len(TRANSFORMER_WITH):]
+    if attention not in ATTENTION:
+        raise InputError(f"{arch}: the attention must be one of {', '.join(ATTENTION)}",
+                         where="--archs")
+    return TRANSFORMER_WITH[:-1], attention
 
 
 def compare_archs_command(
@@ -19,7 +33,9 @@ def compare_archs_command(
                                                         "models on (never used to choose)."),
     archs: str = typer.Option("rnn,birnn,lstm,gru,transformer-scratch", "--archs",
                               help="Comma list of --base values (blank, transformer, "
-                                   "ulmfit:LM, … too)."),
+                                   "ulmfit:LM, … too); transformer-scratch:ATTENTION for "
+                                   "an attention variant (adaptive-span, persistent-memory, "
+                                   "product-key)."),
     output: Path = typer.Option(..., "--output", "-o", help="A folder for every run's models."),
     report: Path | None = typer.Option(None, "--report", help="Default: OUTPUT/report."),
     label_column: str | None = typer.Option(None, "--label-column", "-l"),
@@ -60,12 +76,14 @@ def compare_archs_command(
 
     runs = []
     for arch in chosen:
-        base, arch_vectors = arch, (vectors if is_scratch_base(arch)
-                                    and not arch.startswith(ULMFIT) else None)
+        base, attention = _base_and_attention(arch)
+        arch_vectors = (vectors if is_scratch_base(base) and not base.startswith(ULMFIT)
+                        else None)
         if arch.startswith(CONTROL):  # ULMFiT's classifier without language-model pretraining
             base, arch_vectors = ULMFIT + arch[len(CONTROL):], RANDOM
         folder = output / arch.replace(":", "_").replace("/", "_")
-        runs.append((arch, replace(spec, base=base, vectors=arch_vectors, output=folder)))
+        runs.append((arch, replace(spec, base=base, vectors=arch_vectors, output=folder,
+                                   attention=attention)))
     results = compare_archs(runs, score_file, done)
     written = write_report(results, data.name, score_file.name, report or output / "report")
     run_id = log_comparison(results, written)
