@@ -18,6 +18,7 @@ from myna.cli import (
     compare_archs,
     data,
     demo,
+    doctor,
     evaluate,
     index,
     jobs,
@@ -60,6 +61,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 app.command("analyze")(analyze.analyze_command)
 app.command("app")(app_command)
 app.command("demo")(demo.demo_command)
+app.command("doctor")(doctor.doctor_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("compare")(compare.compare_command)
 app.command("compare-archs")(compare_archs.compare_archs_command)
