@@ -19,7 +19,7 @@ def doctor_command(
     and a short throughput check. A machine without a GPU is reported, not an error."""
     from rich.table import Table
 
-    from myna.core.system_report import collect
+    from myna.models.machine_report import collect
 
     report = collect(throughput)
     if as_json:
