@@ -16,8 +16,30 @@ import subprocess
 import sys
 import time
 
-from common import OUT, ROOT, machine, today, write_section
+from common import BENCHMARKS, OUT, ROOT, machine, today, write_section
 from train_textcat import write_dev, write_subset
+
+REFERENCES = {"ag-textcat-blank-all": "spaCy CNN/BOW (`--base blank`)",
+              "ag-textcat-transformer-all": "MiniLM fine-tuned (`--base transformer`)"}
+
+
+def reference_rows() -> str:
+    """The spaCy CNN and MiniLM rows measured by `bench/train_textcat.py` on the same data,
+    read from their BENCHMARKS.md sections (not re-run here)."""
+    text, rows = BENCHMARKS.read_text(), []
+    for section, name in REFERENCES.items():
+        start = text.find(f"<!-- {section}:begin -->")
+        if start < 0:
+            continue
+        body = text[start:text.find(f"<!-- {section}:end -->", start)]
+        cells = [c.strip() for c in body.split("\n| 8,000 |", 1)[1].split("\n")[0].split("|")]
+        wall, macro_f1, accuracy = cells[0], cells[3], cells[4]
+        rows.append(f"| {name}, section `{section}` | {accuracy} | {macro_f1} | training "
+                    f"wall {wall} |")
+    if not rows:
+        return ""
+    return ("Beside them, from their own sections (same train and dev files, one run each):\n\n"
+            "| model | accuracy | macro-F1 | |\n|---|---:|---:|---|\n" + "\n".join(rows) + "\n")
 
 
 def main() -> None:
@@ -47,7 +69,8 @@ Command: `.venv/bin/python bench/compare_archs.py --archs {args.archs} --epochs 
 Date: {today()} · Machine: {machine()} · one run each ({minutes:.0f} min in all) · scored on 3,800 `ag_news/dev.csv` rows
 
 {table}
-"""
+
+{reference_rows()}"""
     write_section(f"compare-{args.name}-seed{args.seed}", body)
     print(body)
 
