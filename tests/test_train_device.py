@@ -49,3 +49,33 @@ def test_training_records_its_device_and_refuses_a_missing_gpu(myna, tmp_path):
     setup_mlflow()
     params = mlflow.search_runs(experiment_names=["myna"], output_format="list")[0].data.params
     assert (params["device"], params["precision"]) == ("cpu", "fp32")
+
+
+@needs_no_gpu
+@pytest.mark.slow  # fine-tunes a tiny transformer
+def test_transformer_fine_tuning_takes_device_and_precision(myna, tmp_path):
+    import json
+
+    from conftest import build_tiny_bert
+
+    base = build_tiny_bert(tmp_path / "tiny-bert", ["the", "team", "won", "bank", "fell", "on",
+                                                    "day"], hidden=16)
+    data = tmp_path / "news.csv"
+    data.write_text("text,label\n" + "".join(f'"the team won on day {i}",Sports\n'
+                                             f'"the bank fell on day {i}",Business\n'
+                                             for i in range(10)))
+    for option, value in (("--precision", "bf16"), ("--device", "cuda")):
+        r = myna("train", "textcat", data, "-l", "label", "--base", f"transformer:{base}",
+                 option, value, "-o", tmp_path / value)
+        assert r.code != 0 and option in r.err and not (tmp_path / value).exists()
+    r = myna("train", "ner", data, "--device", "cpu", "-o", tmp_path / "spacy")
+    assert r.code != 0 and "spaCy's own pipelines train on the CPU" in " ".join(r.err.split())
+    r = myna("train", "textcat", data, "-l", "label", "--base", f"transformer:{base}",
+             "--device", "cpu", "--precision", "fp32", "--epochs", "1", "-o", tmp_path / "hf")
+    assert r.code == 0, r.err
+    ran = json.loads((tmp_path / "hf" / "train_config.json").read_text())
+    assert (ran["device"], ran["precision"]) == ("cpu", "fp32")
+    assert ran["training_args"]["use_cpu"] and not ran["training_args"]["bf16"]
+    setup_mlflow()
+    params = mlflow.search_runs(experiment_names=["myna"], output_format="list")[0].data.params
+    assert (params["device"], params["precision"]) == ("cpu", "fp32")

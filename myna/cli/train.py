@@ -37,6 +37,11 @@ VECTORS = typer.Option(None, "--vectors",
                        help="Word vectors from `myna vectors train` (or a word2vec/GloVe text "
                             "file) for a --base blank pipeline's CNN to read, or a "
                             "from-scratch model's first embeddings (random: none).")
+DEVICE = typer.Option(None, "--device", help="From-scratch and transformer bases: auto, cpu, "
+                      "cuda or cuda:N (default: MYNA_DEVICE, else auto: a GPU if there is one).")
+PRECISION = typer.Option(None, "--precision", help="From-scratch and transformer bases: auto, "
+                         "fp32, fp16 or bf16 (mixed precision: GPU only; auto: bf16 or fp16 "
+                         "on a GPU, fp32 on the CPU).")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -68,13 +73,15 @@ def ner_command(
     rehearse_with: Path | None = typer.Option(
         None, "--rehearse-with", help="Raw texts the base model annotates as extra training "
                                       "data, so a small new-label set does not drown the old."),
+    device: str | None = DEVICE, precision: str | None = PRECISION,
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
     _train(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
                    epochs=epochs, max_minutes=max_minutes, seed=seed, patience=patience,
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
-                   batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors))
+                   batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
+                   device=device, precision=precision))
 
 
 @app.command("textcat")
@@ -95,10 +102,7 @@ def textcat_command(
                                       "layers (default 1)."),
     attention: str = typer.Option("full", "--attention", help="transformer-scratch: full, "
                                   "adaptive-span, persistent-memory or product-key."),
-    device: str | None = typer.Option(None, "--device", help="From-scratch bases: auto, cpu, "
-                                      "cuda or cuda:N (default: MYNA_DEVICE, else auto)."),
-    precision: str | None = typer.Option(None, "--precision", help="From-scratch bases: "
-                                         "auto, fp32, fp16 or bf16 (mixed: GPU only)."),
+    device: str | None = DEVICE, precision: str | None = PRECISION,
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",

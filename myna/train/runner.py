@@ -164,6 +164,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         if transformer:
             best, stopped = _fit_transformer(spec, prepared, output, record)
             mlflow.log_artifact(str(output / "train_config.json"))
+            ran = json.loads((output / "train_config.json").read_text())
+            mlflow.log_params({"device": ran["device"], "precision": ran["precision"]})
         elif scratch:
             best, stopped, info = training.fit_scratch(prepared, spec, output, record,
                                                        word_vectors)
@@ -191,7 +193,8 @@ def _fit_transformer(spec: TrainSpec, prepared: data.PreparedData, output: Path,
                      record: Callable[[dict[str, Any]], None]) -> tuple[Path, str | None]:
     common: dict[str, Any] = {
         "base": spec.base, "output": output, "epochs": spec.epochs, "seed": spec.seed,
-        "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record}
+        "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record,
+        "device": spec.device, "precision": spec.precision}
     if spec.learn_rate is not None:
         common["learning_rate"] = spec.learn_rate
     if spec.batch_size is not None:

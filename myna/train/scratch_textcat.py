@@ -216,13 +216,19 @@ def save_scratch(model: Any, ids: Any, config: Any, labels: list[str],
 
 def check_scratch_options(spec: TrainSpec) -> None:
     """What cannot work is refused before any data is read."""
-    if (spec.device or spec.precision) and not is_scratch_base(spec.base):
+    from myna.train.transformer import is_transformer_base, trainer_placement
+
+    if (spec.device or spec.precision) and not (is_scratch_base(spec.base)
+                                                or is_transformer_base(spec.base)):
         raise InputError("--device and --precision go with the from-scratch bases (" +
-                         ", ".join(ARCHS) + ", ulmfit:LM)", where="--device/--precision")
+                         ", ".join(ARCHS) + ", ulmfit:LM) and transformer bases; spaCy's "
+                         "own pipelines train on the CPU", where="--device/--precision")
     if is_scratch_base(spec.base):
         from myna.train.device import placement
 
         placement(spec.device, spec.precision)  # no GPU for --device cuda stops here
+    elif spec.device or spec.precision:
+        trainer_placement(spec.device, spec.precision)
     if spec.tokenizer and not is_scratch_base(spec.base):
         raise InputError("--tokenizer goes with the from-scratch bases (" + ", ".join(ARCHS)
                          + ")", where="--tokenizer")

@@ -31,6 +31,19 @@ def resolve_transformer(base: str) -> str:
     return str(path)
 
 
+def trainer_placement(device: str | None, precision: str | None):
+    """``--device``/``--precision`` for fine-tuning: as for the from-scratch models, except
+    that the Trainer takes the first visible GPU (choose another with CUDA_VISIBLE_DEVICES)."""
+    from myna.train.device import placement
+
+    place = placement(device, precision)
+    if place.device not in ("cpu", "cuda", "cuda:0"):
+        raise InputError(f"fine-tuning runs on the first visible GPU, not {place.device}",
+                         where="--device", hint=f"CUDA_VISIBLE_DEVICES={place.device[5:]} "
+                                                "with --device cuda")
+    return place
+
+
 def load_pretrained(auto_class, path: str, labels: list[str], **kwargs):
     try:
         return auto_class.from_pretrained(
@@ -71,12 +84,12 @@ class Fit:
 
 def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
                 max_minutes: float | None, patience: int, batch_size: int,
-                learning_rate: float,
+                learning_rate: float, device: str | None = None,
+                precision: str | None = None,
                 on_eval: Callable[[dict[str, Any]], None] | None = None):
     """Train with early stopping on ``fit.metric``; the returned Trainer holds the best model.
     Also returns the eval history, why training stopped early (or None) and the last
     checkpoint's directory."""
-    import torch
     from transformers import (
         PrinterCallback,
         Trainer,
@@ -87,6 +100,7 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
 
     from myna.train.memory import check_batch_fits
 
+    place = trainer_placement(device, precision)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     longest = max((len(fit.train[i]["input_ids"]) for i in range(len(fit.train))), default=1)
@@ -136,9 +150,10 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
         report_to="none", seed=seed, disable_tqdm=True, dataloader_num_workers=0,
         # Batches of similar lengths: far less padding, which is most of the cost on a CPU.
         train_sampling_strategy="group_by_length",
-        dataloader_pin_memory=torch.cuda.is_available())
+        use_cpu=place.device == "cpu", bf16=place.precision == "bf16",
+        fp16=place.precision == "fp16", dataloader_pin_memory=place.device != "cpu")
     (output / "train_config.json").write_text(json.dumps(
-        {"base": base, **fit.settings,
+        {"base": base, **fit.settings, "device": place.device, "precision": place.precision,
          "training_args": json.loads(args.to_json_string())}, indent=2))
     trainer = Trainer(model=fit.model, args=args, train_dataset=fit.train,
                       eval_dataset=fit.dev, data_collator=fit.collator,

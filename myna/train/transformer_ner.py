@@ -57,7 +57,8 @@ def encode_tagged(tokenizer, words: list[list[str]], tags: list[list[str]],
 def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, base: str,
               output: Path, epochs: int, seed: int, max_minutes: float | None,
               patience: int = 1600, batch_size: int = 32, learning_rate: float = 1e-4,
-              max_length: int = 128, on_eval: Callable[[dict[str, Any]], None] | None = None,
+              max_length: int = 128, device: str | None = None, precision: str | None = None,
+              on_eval: Callable[[dict[str, Any]], None] | None = None,
               ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
     """Returns model-best, model-last (spaCy pipelines), the eval history and why training
     stopped early (or None)."""
@@ -101,7 +102,7 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
     trainer, history, stopped, last_checkpoint = run_trainer(
         fit, base=base, output=output, epochs=epochs, seed=seed, max_minutes=max_minutes,
         patience=patience, batch_size=batch_size, learning_rate=learning_rate,
-        on_eval=on_eval)
+        device=device, precision=precision, on_eval=on_eval)
     config = {"max_length": max_length}
     best = save_pipeline(NER_FACTORY, "ner", config, trainer.model, tokenizer,
                          output / "model-best")
