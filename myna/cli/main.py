@@ -20,6 +20,7 @@ from myna.cli import (
     demo,
     doctor,
     evaluate,
+    export,
     index,
     jobs,
     kb,
@@ -76,6 +77,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lm.app, name="lm")
+registry.app.command("export")(export.export_command)
 app.add_typer(registry.app, name="models")
 app.add_typer(tokenizer.app, name="tokenizer")
 app.add_typer(train.app, name="train")

@@ -1,0 +1,1 @@
+"""Export models to ONNX, quantise them, and check the result against the original."""

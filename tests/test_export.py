@@ -1,0 +1,102 @@
+"""`myna models export --format onnx`: the exported classifier gives PyTorch's probabilities
+(parity), loads as a pipeline every command takes, quantises on request (kept only when it
+pays, unless forced), and refuses what it cannot export or load with a clear message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from conftest import BUSINESS_TEXTS, SPORT_TEXTS, build_tiny_bert
+
+pytestmark = pytest.mark.slow  # exports and quantises models
+
+
+@pytest.fixture(scope="module")
+def hf_textcat(tmp_path_factory):
+    """A tiny BERT classifier saved the way `myna train textcat --base transformer` saves one
+    (its head is untrained: parity needs outputs, not good ones)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from myna.train.hf_component import FACTORY
+    from myna.train.transformer import save_pipeline
+
+    root = tmp_path_factory.mktemp("hf_textcat")
+    words = [w.lower() for t in SPORT_TEXTS + BUSINESS_TEXTS for w in t.split()]
+    base = build_tiny_bert(root / "tiny", words, hidden=16)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=2, id2label={0: "Business", 1: "Sports"},
+        label2id={"Business": 0, "Sports": 1})
+    return save_pipeline(FACTORY, "textcat", {"exclusive": True, "max_length": 32}, model,
+                         AutoTokenizer.from_pretrained(base), root / "model")
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    path = tmp_path / "eval.csv"
+    path.write_text("text,label\n" + "".join(f"{t},Sports\n" for t in SPORT_TEXTS)
+                    + "".join(f"{t},Business\n" for t in BUSINESS_TEXTS))
+    return path
+
+
+def test_the_export_gives_pytorchs_probabilities_and_is_a_model_like_any_other(
+        myna, hf_textcat, labelled, tmp_path):
+    out = tmp_path / "onnx"
+    r = myna("models", "export", hf_textcat, "-o", out)
+    assert r.code == 0, r.err
+    report = json.loads((out / "export.json").read_text())
+    assert report["kept"] == "fp32" and report["variants"][0]["max_abs_diff"] < 1e-4
+    assert (out / "textcat" / "onnx" / "model.onnx").is_file()
+    exported, original = spacy.load(out), spacy.load(hf_textcat)
+    assert exported.meta["myna_export"]["source"] == str(hf_textcat)
+    runner = original.get_pipe("textcat").runner
+    runner.precision = "fp32"
+    for text in SPORT_TEXTS + BUSINESS_TEXTS:
+        theirs, ours = original(text).cats, exported(text).cats
+        assert set(ours) == {"Business", "Sports"}
+        assert ours == pytest.approx(theirs, abs=1e-4)
+    r = myna("evaluate", out, labelled, "-l", "label")
+    assert r.code == 0 and "accuracy" in r.out
+
+
+def test_a_quantised_model_is_compared_and_kept_when_forced(myna, hf_textcat, labelled,
+                                                            tmp_path):
+    out = tmp_path / "int8"
+    r = myna("models", "export", hf_textcat, "--quantize", "int8", "--eval", labelled, "-l",
+             "label", "--force", "-o", out)
+    assert r.code == 0, r.err
+    report = json.loads((out / "export.json").read_text())
+    assert [v["name"] for v in report["variants"]] == ["fp32", "int8"]
+    assert report["kept"] == "int8" and report["why"] == "--force"
+    assert all(v["accuracy"] is not None and v["texts_per_second"] > 0
+               for v in report["variants"])
+    import onnx
+
+    kept = onnx.load(str(out / "textcat" / "onnx" / "model.onnx"))
+    assert "DynamicQuantizeLinear" in {node.op_type for node in kept.graph.node}
+    cats = spacy.load(out)("The bank raised interest rates").cats
+    assert sum(cats.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_what_cannot_be_exported_is_refused(myna, labelled, tmp_path):
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe("textcat")
+    textcat.add_label("Sports")
+    textcat.add_label("Business")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "cnn")
+    r = myna("models", "export", tmp_path / "cnn", "-o", tmp_path / "out")
+    assert r.code != 0 and "no ONNX route" in " ".join(r.err.split())
+    assert not (tmp_path / "out").exists()
+    r = myna("models", "export", tmp_path / "cnn", "--quantize", "int4", "-o", tmp_path / "o")
+    assert r.code != 0 and "--quantize" in r.err
+
+
+def test_a_corrupt_onnx_file_is_a_clear_error(myna, hf_textcat, labelled, tmp_path):
+    out = tmp_path / "onnx"
+    assert myna("models", "export", hf_textcat, "-o", out).code == 0
+    graph = out / "textcat" / "onnx" / "model.onnx"
+    graph.write_bytes(graph.read_bytes()[:1000])
+    r = myna("evaluate", out, labelled, "-l", "label")
+    assert r.code != 0 and "not a usable ONNX model" in " ".join(r.err.split())
