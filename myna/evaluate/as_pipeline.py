@@ -5,17 +5,21 @@ spaCy's scorer like a trained pipeline. In memory only: it is never saved.
 
 (No ``from __future__ import annotations``: spaCy reads the factory's annotations.)"""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from myna.models.classifier_component import BufferedComponent
+
 FACTORY = "myna_task_answers"
 
 
-class TaskAnswers:
+class TaskAnswers(BufferedComponent):
     """Runs ``task`` of ``predictor`` over batches of docs and writes its answers."""
+
+    batch_size = 256
 
     def __init__(self, name: str):
         self.name = name
@@ -27,20 +31,7 @@ class TaskAnswers:
     def labels(self) -> tuple[str, ...]:
         return tuple(self.predictor.labels.get(self.task, []))
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._answer(batch)
-                batch = []
-        if batch:
-            yield from self._answer(batch)
-
-    def _answer(self, docs: list[Doc]) -> list[Doc]:
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
         rows = self.predictor.predict([d.text for d in docs], self.task)
         for doc, row in zip(docs, rows, strict=True):
             if "cats" in row:

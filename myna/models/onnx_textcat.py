@@ -5,16 +5,15 @@ the app take an exported model as they take any other pipeline."""
 
 import json  # no `from __future__ import annotations`: spaCy reads the factory's types
 import shutil
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
 
 from myna.core.errors import ModelNotFoundError
+from myna.models.classifier_component import CategoryComponent
 
 FACTORY = "myna_onnx_textcat"
 ONNX_DIR = "onnx"
@@ -42,7 +41,7 @@ def open_session(path: Path) -> Any:
     return session
 
 
-class OnnxTextClassifier:
+class OnnxTextClassifier(CategoryComponent):
     buffer = 512  # docs predicted together, grouped by length inside
 
     def __init__(self, name: str, exclusive: bool, max_length: int, batch_size: int):
@@ -90,32 +89,8 @@ class OnnxTextClassifier:
         rows: list[Any] = in_length_order(features, lengths, self.batch_size, run)
         return np.stack(rows)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        size = max(batch_size or self.batch_size, self.buffer)
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= size:
-                yield from self._predict(batch)
-                batch = []
-        if batch:
-            yield from self._predict(batch)
-
     def _predict(self, docs: list[Doc]) -> list[Doc]:
-        probs = self.probabilities([d.text for d in docs])
-        for doc, row in zip(docs, probs.tolist(), strict=True):
-            doc.cats = dict(zip(self._labels, row, strict=True))
-        return docs
-
-    def score(self, examples: Iterable[Example], **kwargs) -> dict:
-        from spacy.scorer import Scorer
-
-        return Scorer.score_cats(examples, "cats", labels=self._labels,
-                                 multi_label=not self.exclusive,
-                                 threshold=0.0 if self.exclusive else 0.5)
+        return self.set_cats(docs, self.probabilities([d.text for d in docs]))
 
     def to_disk(self, path: Path, exclude=()) -> None:
         folder = Path(path) / ONNX_DIR

@@ -6,7 +6,7 @@ with ``from_pretrained``). So `spacy.load`, `myna evaluate`, `myna compare` and 
 treat it like any other pipeline.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from myna.models.classifier_component import BufferedComponent, CategoryComponent
 from myna.train.hf_words import (
     OUTSIDE,
     chunk_words,
@@ -27,8 +28,8 @@ NER_FACTORY = "myna_hf_ner"
 HF_DIR = "hf"
 
 
-class _HFComponent:
-    """Batching, device placement and (de)serialisation shared by both components."""
+class _HFComponent(BufferedComponent):
+    """Device placement and (de)serialisation shared by both components."""
 
     auto_class = ""  # the `transformers` Auto class that reloads the model
     buffer = 1  # docs predicted together (the text classifier sorts them by length)
@@ -75,24 +76,6 @@ class _HFComponent:
         positions = getattr(self.model.config, "max_position_embeddings", None)
         return min(self.max_length, positions) if positions else self.max_length
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        # Many docs at a time: they are grouped by length inside (little padding)
-        size = max(batch_size or self.batch_size, self.buffer)
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= size:
-                yield from self._predict(batch)
-                batch = []
-        if batch:
-            yield from self._predict(batch)
-
-    def _predict(self, docs: list[Doc]) -> list[Doc]:
-        raise NotImplementedError
-
     def _logits(self, enc):
         import torch
 
@@ -114,7 +97,7 @@ class _HFComponent:
         return self
 
 
-class HFTextClassifier(_HFComponent):
+class HFTextClassifier(CategoryComponent, _HFComponent):
     auto_class = "AutoModelForSequenceClassification"
     buffer = 512
 
@@ -125,18 +108,9 @@ class HFTextClassifier(_HFComponent):
     def _predict(self, docs: list[Doc]) -> list[Doc]:
         from myna.models.hf_run import class_probabilities
 
-        probs = class_probabilities(self.runner, [d.text for d in docs],
-                                    max_length=self.window, multi=not self.exclusive)
-        for doc, row in zip(docs, probs.tolist(), strict=True):
-            doc.cats = dict(zip(self._labels, row, strict=True))
-        return docs
-
-    def score(self, examples: Iterable[Example], **kwargs) -> dict:
-        from spacy.scorer import Scorer
-
-        return Scorer.score_cats(examples, "cats", labels=self._labels,
-                                 multi_label=not self.exclusive,
-                                 threshold=0.0 if self.exclusive else 0.5)
+        return self.set_cats(docs, class_probabilities(
+            self.runner, [d.text for d in docs], max_length=self.window,
+            multi=not self.exclusive))
 
 
 class HFTokenClassifier(_HFComponent):

@@ -4,15 +4,13 @@ registry take them unchanged. On disk: ``config.json`` (architecture, labels), `
 (the state dict) and the token ids (``words.json`` or ``tokenizer.json``)."""
 
 import json
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
-from spacy.util import minibatch
 
+from myna.models.classifier_component import CategoryComponent
 from myna.train.scratch_vocab import TokenIds, load_ids
 
 FACTORY = "myna_scratch_textcat"
@@ -20,7 +18,7 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
 
 
-class ScratchTextClassifier:
+class ScratchTextClassifier(CategoryComponent):
     def __init__(self, name: str, exclusive: bool, batch_size: int):
         self.name, self.exclusive, self.batch_size = name, exclusive, batch_size
         self.model: Any = None
@@ -34,13 +32,6 @@ class ScratchTextClassifier:
 
     def set_model(self, model: Any, ids: TokenIds, config: Any, labels: list[str]) -> None:
         self.model, self.ids, self.config, self._labels = model.eval(), ids, config, labels
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        for batch in minibatch(docs, size=batch_size or self.batch_size):
-            yield from self._predict(list(batch))
 
     def probabilities(self, docs: list[Doc]) -> Any:
         """(docs, labels) probabilities: softmax for exclusive classes, else sigmoid."""
@@ -58,16 +49,7 @@ class ScratchTextClassifier:
         return probs.cpu().numpy()
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
-        for doc, row in zip(docs, self.probabilities(docs).tolist(), strict=True):
-            doc.cats = dict(zip(self._labels, row, strict=True))
-        return docs
-
-    def score(self, examples: Iterable[Example], **kwargs) -> dict:
-        from spacy.scorer import Scorer
-
-        return Scorer.score_cats(examples, "cats", labels=self._labels,
-                                 multi_label=not self.exclusive,
-                                 threshold=0.0 if self.exclusive else 0.5)
+        return self.set_cats(docs, self.probabilities(docs))
 
     def to_disk(self, path: Path, exclude=()) -> None:
         import torch
