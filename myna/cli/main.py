@@ -25,6 +25,7 @@ from myna.cli import (
     jobs,
     kb,
     lm,
+    monitor,
     predict,
     registry,
     search,
@@ -77,6 +78,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lm.app, name="lm")
+app.add_typer(monitor.app, name="monitor")
 registry.app.command("export")(export.export_command)
 app.add_typer(registry.app, name="models")
 app.add_typer(tokenizer.app, name="tokenizer")

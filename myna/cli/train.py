@@ -42,6 +42,10 @@ DEVICE = typer.Option(None, "--device", help="From-scratch and transformer bases
 PRECISION = typer.Option(None, "--precision", help="From-scratch and transformer bases: auto, "
                          "fp32, fp16 or bf16 (mixed precision: GPU only; auto: bf16 or fp16 "
                          "on a GPU, fp32 on the CPU).")
+PROFILE = typer.Option(True, "--profile/--no-profile",
+                       help="Write the reference profile `myna monitor check` compares new "
+                            "data with (held-out predictions, lengths, words, MiniLM "
+                            "embeddings of up to 1,000 texts), inside the model.")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -73,7 +77,7 @@ def ner_command(
     rehearse_with: Path | None = typer.Option(
         None, "--rehearse-with", help="Raw texts the base model annotates as extra training "
                                       "data, so a small new-label set does not drown the old."),
-    device: str | None = DEVICE, precision: str | None = PRECISION,
+    device: str | None = DEVICE, precision: str | None = PRECISION, profile: bool = PROFILE,
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
     _train(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
@@ -81,7 +85,7 @@ def ner_command(
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
                    batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
-                   device=device, precision=precision))
+                   device=device, precision=precision, profile=profile))
 
 
 @app.command("textcat")
@@ -102,7 +106,7 @@ def textcat_command(
                                       "layers (default 1)."),
     attention: str = typer.Option("full", "--attention", help="transformer-scratch: full, "
                                   "adaptive-span, persistent-memory or product-key."),
-    device: str | None = DEVICE, precision: str | None = PRECISION,
+    device: str | None = DEVICE, precision: str | None = PRECISION, profile: bool = PROFILE,
     label_column: str | None = typer.Option(None, "--label-column", "-l",
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
@@ -114,4 +118,5 @@ def textcat_command(
                    text_column=text_column, label_column=label_column, exclusive=exclusive,
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
                    db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
-                   attention=attention, device=device, precision=precision))
+                   attention=attention, device=device, precision=precision,
+                   profile=profile))

@@ -5,6 +5,7 @@ a pipeline any Myna command loads (with where it came from in its meta)."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from myna.core.errors import InputError
+from myna.models.base import PROFILE_DIR
 
 SAMPLE = ["Oil prices rose after the OPEC meeting in Vienna.",
           "The striker scored twice as the home team won the final.",
@@ -168,6 +170,8 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
         with atomic_dir(output) as folder:
             _exported_pipeline(component, pipelines[report.kept][1], name, meta).to_disk(folder)
             (folder / "export.json").write_text(json.dumps(report.as_dict(), indent=2))
+            if (Path(location) / PROFILE_DIR).is_dir():  # drift checks keep their reference
+                shutil.copytree(Path(location) / PROFILE_DIR, folder / PROFILE_DIR)
     return report
 
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The folder inside a model's directory that holds its reference profile (`myna.monitor`):
+# training writes it, the registry and export carry it along with the model.
+PROFILE_DIR = "reference_profile"
+
 
 @dataclass
 class LoadedModel:

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from myna.core.errors import InputError
-from myna.models.base import LoadedModel
+from myna.models.base import PROFILE_DIR, LoadedModel
 from myna.models.mlflow_refs import FLAVOR_NAME, flavor_directory
 from myna.tasks import Predictor, Task
 from myna.tasks.base import TEXT_COLUMN
@@ -106,6 +106,9 @@ def save_model(pipeline: str | Path, path: str | Path, mlflow_model=None,
     tasks = predictor.tasks
     path.mkdir(parents=True, exist_ok=True)
     model.save(path / MODEL_DIR)
+    profile = Path(model.location) / PROFILE_DIR  # the drift checks' reference goes along
+    if profile.is_dir() and not (path / MODEL_DIR / PROFILE_DIR).exists():
+        shutil.copytree(profile, path / MODEL_DIR / PROFILE_DIR)
     extra = {}
     if kb:
         extra["kb"] = f"kb{Path(kb).suffix.lower()}"

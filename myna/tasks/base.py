@@ -56,6 +56,19 @@ class Task:
     # Training a spaCy pipeline for it: whether updating a base pipeline trains the base's own
     # component further (else a new one is added beside the frozen base).
     trains_base_component: ClassVar[bool] = False
+    # The annotation dataset kind (`myna.annotate`) its low-confidence answers are queued in
+    # for review (`serve --review-below`); None: it has no single confidence to review by.
+    review_kind: ClassVar[str | None] = None
+
+    def outcome(self, row: dict[str, Any]) -> tuple[str, float] | None:
+        """The predicted label of one answer and the model's confidence in it, which drift
+        monitoring and the review queue watch (None: the task answers with no single label)."""
+        return None
+
+    def review_guess(self, row: dict[str, Any]) -> dict[str, Any]:
+        """What an annotation task is pre-filled with: the model's guess, in the dataset's
+        terms (``{"cats": …}`` or ``{"spans": …}``)."""
+        return {}
 
     def accepts(self, model: LoadedModel) -> bool:
         return model.kind in self.model_kinds

@@ -37,6 +37,7 @@ class Categories(Task):
                                                   "myna.app.views.classify:render")
     evaluator: ClassVar[str | None] = "myna.evaluate.categories:CategoryEvaluator"
     trainer: ClassVar[str | None] = "myna.train.task_training:TextcatTraining"
+    review_kind: ClassVar[str | None] = "textcat"
 
     def spacy_component(self, exclusive: bool = True) -> str | None:
         return "textcat" if exclusive else "textcat_multilabel"
@@ -61,3 +62,10 @@ class Categories(Task):
 
     def postprocess(self, model: LoadedModel, outputs: list[Any]) -> list[dict[str, Any]]:
         return [categories(cats) for cats in outputs]
+
+    def outcome(self, row: dict[str, Any]) -> tuple[str, float] | None:
+        return (row["label"], float(row["score"])) if row.get("label") else None
+
+    def review_guess(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The top label picked (the annotator confirms or changes it)."""
+        return {"cats": {row["label"]: 1.0}} if row.get("label") else {}

@@ -16,6 +16,7 @@ from myna.core.tracking import flat_metrics, setup_mlflow
 from myna.data.splits import train_dev_split
 from myna.train import configs, data
 from myna.train import logger as train_logger
+from myna.train.profiling import write_profile
 from myna.train.scratch_textcat import RANDOM, check_scratch_options, is_scratch_base
 from myna.train.spec import TrainSpec
 from myna.train.task_training import training_for
@@ -180,6 +181,9 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         (output / "history.json").write_text(json.dumps(history, indent=2))
         mlflow.log_metrics(flat_metrics("final", scores))
         mlflow.log_artifact(str(output / "scores.json"))
+        if spec.profile:  # before logging, so the registered model carries it
+            mlflow.set_tag("myna.profile", write_profile(best, prepared.train, prepared.dev,
+                                                         spec.task))
         # An MLflow Model of the `myna` flavor: `myna models register RUN_ID` and
         # `mlflow.pyfunc.load_model(f"runs:/{run_id}/model")` both work on it.
         from myna.registry.flavor import log_model

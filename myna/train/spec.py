@@ -38,6 +38,7 @@ class TrainSpec:
     attention: str = "full"  # transformer-scratch: full, adaptive-span, persistent-memory, …
     device: str | None = None  # from-scratch models: auto, cpu, cuda, cuda:N (None: settings')
     precision: str | None = None  # from-scratch models: auto, fp32, fp16, bf16
+    profile: bool = True  # write the reference profile drift checks compare with
 
     @property
     def source_name(self) -> str:

@@ -1,0 +1,149 @@
+"""The two-sample statistics a drift check is made of: population stability index, the
+Kolmogorov–Smirnov test, maximum mean discrepancy with a permutation p-value, a domain
+classifier's ROC AUC, and the words that most tell two sets of texts apart.
+
+SciPy and scikit-learn do the tests and the classifier; what is written here is only what
+neither library has (PSI, the MMD permutation test, the weighted log-odds of words)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+PSI_FLOOR = 1e-4  # a share never seen on one side counts as this (PSI is infinite otherwise)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased alphabetic words: what the vocabulary and unknown-word rates count."""
+    return WORD.findall(text.lower())
+
+
+def word_counts(texts: Iterable[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(words(text))
+    return counts
+
+
+def unknown_rate(counts: Mapping[str, int], vocabulary: Mapping[str, int] | set[str]) -> float:
+    """The share of word occurrences in ``counts`` that ``vocabulary`` never saw."""
+    total = sum(counts.values())
+    if not total:
+        return 0.0
+    return sum(n for w, n in counts.items() if w not in vocabulary) / total
+
+
+def shares(labels: Iterable[str], categories: Iterable[str] = ()) -> dict[str, float]:
+    counts = Counter(labels)
+    for category in categories:
+        counts.setdefault(category, 0)
+    total = sum(counts.values()) or 1
+    return {k: n / total for k, n in sorted(counts.items())}
+
+
+def psi(reference: Mapping[str, float], current: Mapping[str, float]) -> float:
+    """Population stability index, Σ (c − r)·ln(c / r) over the categories of either side;
+    by the usual rule of thumb under 0.1 is stable and over 0.2 a significant shift."""
+    total = 0.0
+    for category in set(reference) | set(current):
+        r = max(reference.get(category, 0.0), PSI_FLOOR)
+        c = max(current.get(category, 0.0), PSI_FLOOR)
+        total += (c - r) * math.log(c / r)
+    return total
+
+
+def ks_test(reference: Iterable[float], current: Iterable[float]) -> tuple[float, float]:
+    """Two-sample Kolmogorov–Smirnov: (statistic D, p-value)."""
+    from scipy.stats import ks_2samp
+
+    result = ks_2samp(np.asarray(list(reference), float), np.asarray(list(current), float))
+    return float(result.statistic), float(result.pvalue)
+
+
+def _rbf_kernel(x: np.ndarray) -> np.ndarray:
+    """Gaussian kernel over all rows; the bandwidth is the median pairwise distance."""
+    squared = np.sum(x * x, axis=1)
+    distances = np.maximum(squared[:, None] + squared[None, :] - 2.0 * x @ x.T, 0.0)
+    upper = distances[np.triu_indices(len(x), k=1)]
+    bandwidth = float(np.median(upper[upper > 0])) if np.any(upper > 0) else 1.0
+    return np.exp(-distances / bandwidth)
+
+
+def _mmd2(kernel: np.ndarray, first: np.ndarray) -> float:
+    """Unbiased squared MMD of the rows marked in ``first`` against the rest."""
+    a, b = kernel[np.ix_(first, first)], kernel[np.ix_(~first, ~first)]
+    ab = kernel[np.ix_(first, ~first)]
+    n, m = a.shape[0], b.shape[0]
+    return float((a.sum() - np.trace(a)) / (n * (n - 1)) + (b.sum() - np.trace(b)) / (m * (m - 1))
+                 - 2.0 * ab.mean())
+
+
+def mmd_test(reference: np.ndarray, current: np.ndarray, permutations: int = 200,
+             seed: int = 0) -> tuple[float, float]:
+    """Maximum mean discrepancy (squared, unbiased, RBF kernel) and its permutation p-value:
+    how often shuffling which rows are "reference" gives a discrepancy at least as large."""
+    pooled = np.vstack([reference, current]).astype(np.float64)
+    kernel = _rbf_kernel(pooled)
+    first = np.zeros(len(pooled), bool)
+    first[:len(reference)] = True
+    observed = _mmd2(kernel, first)
+    rng = np.random.default_rng(seed)
+    at_least = sum(_mmd2(kernel, rng.permutation(first)) >= observed
+                   for _ in range(permutations))
+    return observed, (at_least + 1) / (permutations + 1)
+
+
+def domain_classifier(reference: np.ndarray, current: np.ndarray, folds: int = 5,
+                      seed: int = 0) -> tuple[float, float]:
+    """How well a classifier tells current rows from reference ones: the ROC AUC of its
+    out-of-fold scores (0.5: it cannot), and a one-sided Mann–Whitney p-value for it."""
+    from scipy.stats import mannwhitneyu
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    x = np.vstack([reference, current])
+    y = np.r_[np.zeros(len(reference)), np.ones(len(current))]
+    folds = max(2, min(folds, len(reference), len(current)))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    scores = cross_val_predict(LogisticRegression(max_iter=1000, C=1.0), x, y, cv=splitter,
+                               method="predict_proba")[:, 1]
+    auc = float(roc_auc_score(y, scores))
+    p_value = float(mannwhitneyu(scores[y == 1], scores[y == 0], alternative="greater").pvalue)
+    return auc, p_value
+
+
+def distinguishing_words(reference: Mapping[str, int], current: Mapping[str, int],
+                         top: int = 15, min_count: int = 3) -> list[dict[str, Any]]:
+    """Words most over-represented in ``current``: the log-odds ratio with an informative
+    Dirichlet prior (Monroe, Colaresi & Quinn 2008), as a z-score, largest first (English
+    stop words left out: they shift with style, not with topic)."""
+    prior = Counter(reference) + Counter(current)
+    prior_total = sum(prior.values())
+    ref_total, cur_total = sum(reference.values()), sum(current.values())
+    if not ref_total or not cur_total:
+        return []
+    scale = 500.0 / prior_total  # a prior worth 500 words, shaped like the pooled counts
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    found: list[dict[str, Any]] = []
+    for word, n_current in current.items():
+        if n_current < min_count or word in STOP_WORDS:
+            continue
+        alpha = prior[word] * scale
+        alpha_0 = prior_total * scale
+        n_reference = reference.get(word, 0)
+        delta = (math.log((n_current + alpha) / (cur_total + alpha_0 - n_current - alpha))
+                 - math.log((n_reference + alpha) / (ref_total + alpha_0 - n_reference - alpha)))
+        variance = 1.0 / (n_current + alpha) + 1.0 / (n_reference + alpha)
+        found.append({"word": word, "z": delta / math.sqrt(variance),
+                      "current_per_1k": 1000 * n_current / cur_total,
+                      "reference_per_1k": 1000 * n_reference / ref_total})
+    found.sort(key=lambda row: -float(row["z"]))
+    return found[:top]
