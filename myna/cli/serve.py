@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from myna.cli.device_options import DEVICE, PRECISION, apply_device
 from myna.core.console import err_console
 from myna.core.errors import InputError
 from myna.serve.settings import MB, ServeSettings
@@ -61,6 +62,24 @@ def serve_command(
     poll_seconds: float = typer.Option(10.0, "--poll-seconds", help="Registry poll interval."),
     index: Path | None = typer.Option(None, "--index", help="A vector index (`myna index "
                                       "build`) to answer /v1/search beside the model."),
+    device: str | None = DEVICE, precision: str | None = PRECISION,
+    monitor: bool = typer.Option(False, "--monitor", help="Keep a rolling window of inputs and "
+                                 "answers and check it for drift against the model's "
+                                 "reference profile; figures on /metrics and /monitor."),
+    monitor_profile: Path | None = typer.Option(None, "--monitor-profile",
+                                                help="Reference profile (default: the model's "
+                                                     "own)."),
+    monitor_window: int = typer.Option(1000, "--monitor-window", min=20,
+                                       help="Texts in the drift window."),
+    monitor_every: float = typer.Option(60.0, "--monitor-every", min=0.1,
+                                        help="Seconds between drift checks."),
+    review_below: float | None = typer.Option(None, "--review-below",
+                                              help="Queue answers under this confidence in "
+                                                   "--review-dataset for people to correct."),
+    review_dataset: str | None = typer.Option(None, "--review-dataset",
+                                              help="Annotation dataset of the review queue."),
+    review_db: str | None = typer.Option(None, "--review-db",
+                                         help="Its database (default: the settings')."),
 ) -> None:
     """Serve a model over REST: /v1/ner, /v1/classify, /v1/analyze, /v1/link, /invocations."""
     from myna.core.web import server as http
@@ -71,6 +90,9 @@ def serve_command(
 
     keys = load_keys(api_key_file)
     check_binding(host, keys)  # before the slow part: a refused start should be quick
+    if (review_below is None) != (review_dataset is None):
+        raise InputError("--review-below and --review-dataset go together")
+    apply_device(device, precision)
     settings = ServeSettings(  # checks the limits before the slow part too
         api_keys=keys, allowed_hosts=allowed_hosts_for(host, allowed_host), docs=docs,
         max_body_bytes=int(max_body_mb * MB), max_text_chars=max_text_chars,
@@ -101,6 +123,12 @@ def serve_command(
     if follow_alias:
         holder.follow_alias(poll_seconds)
     loaded = holder.current
+    observers = []
+    if monitor:
+        observers.append(drift_watch(model, monitor_profile, loaded.predictor.tasks,
+                                     monitor_window, monitor_every))
+    if review_below is not None and review_dataset is not None:
+        observers.append(review_writer(review_dataset, review_below, review_db, loaded))
     tasks = [*loaded.predictor.tasks, *(t for h in also for t in h.current.predictor.tasks
                                          if t not in loaded.predictor.tasks)]
     err_console.print(f"serving {model}{f' and {index}' if index else ''} (tasks: "
@@ -109,5 +137,41 @@ def serve_command(
                       + ("  ·  API keys required" if keys else ""), highlight=False)
     gc.collect()
     gc.freeze()  # what is loaded now lives on: later full collections need not walk it
-    http.run(build_app(holder, settings, also), host, port, settings.max_header_bytes,
-             settings.header_timeout_s)
+    http.run(build_app(holder, settings, also, observers), host, port,
+             settings.max_header_bytes, settings.header_timeout_s)
+
+
+def drift_watch(model: str, profile_path: Path | None, tasks: list[str], window: int,
+                every_s: float):
+    """The `--monitor` observer (its profile read and checked now, not at the first check)."""
+    from myna.monitor.profile import load_profile
+    from myna.serve.observers import DriftWatch
+    from myna.tasks import get_task
+
+    profile = load_profile(profile_path or model)
+    if profile.task not in tasks:
+        raise InputError(f"the profile watches {profile.task!r}, which this model does not "
+                         f"answer ({', '.join(tasks)})", where="--monitor-profile")
+    err_console.print(f"monitoring {profile.task} for drift: a window of {window:,} texts, "
+                      f"checked every {every_s:g} s", highlight=False)
+    return lambda metrics: DriftWatch(profile, get_task(profile.task), metrics, window,
+                                      every_s, min_texts=min(100, window))
+
+
+def review_writer(dataset: str, threshold: float, db: str | None, loaded):
+    """The `--review-below` observer: the model's first task with a confidence to review."""
+    from myna.annotate.review_queue import ReviewQueue
+    from myna.serve.observers import ReviewWriter
+    from myna.tasks import get_task
+
+    reviewed = [get_task(t) for t in loaded.predictor.tasks if get_task(t).review_kind]
+    if not reviewed:
+        raise InputError(f"{loaded.source} answers no task with a confidence to review by "
+                         f"(it does {', '.join(loaded.predictor.tasks)})",
+                         where="--review-below")
+    task = reviewed[0]
+    review = ReviewQueue(dataset, threshold, task, loaded.predictor.labels.get(task.name, []),
+                         loaded.source, loaded.version, db)
+    err_console.print(f"{task.name} answers under {threshold:g} go to dataset {dataset!r} for "
+                      "review", highlight=False)
+    return lambda metrics: ReviewWriter(review, metrics)

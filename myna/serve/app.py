@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ from myna.core.web.hosts import HostGuard
 from myna.core.web.limits import BodyLimitMiddleware
 from myna.serve.holder import ModelHolder
 from myna.serve.metrics import Metrics
+from myna.serve.observers import Observer
 from myna.serve.routes import mlflow_protocol, ops, predict
 from myna.serve.scheduler import Scheduler
 from myna.serve.settings import ServeSettings
@@ -47,11 +48,18 @@ def _validation_message(err: RequestValidationError) -> tuple[int, str]:
     return 422, f"{field}: {first.get('msg', 'invalid value')}{more}"
 
 
+ObserverFactory = Callable[[Metrics], Observer]
+
+
 def create_app(holder: ModelHolder, settings: ServeSettings,
-               also: Sequence[ModelHolder] = ()) -> FastAPI:
+               also: Sequence[ModelHolder] = (),
+               observers: Sequence[ObserverFactory] = ()) -> FastAPI:
     """``also``: more models (vector indexes) whose tasks the main model does not do; each
-    has its own scheduler, and their tasks' routes go to them (`myna serve MODEL --index`)."""
+    has its own scheduler, and their tasks' routes go to them (`myna serve MODEL --index`).
+    ``observers``: what watches the answers (drift window, review queue), each made with
+    the server's metrics."""
     metrics = Metrics()
+    watching = [make(metrics) for make in observers]
     scheduler = Scheduler(holder, metrics, settings)
     others = [(other, Scheduler(other, metrics, settings)) for other in also]
     served: dict[str, tuple[ModelHolder, Scheduler]] = {}
@@ -64,10 +72,14 @@ def create_app(holder: ModelHolder, settings: ServeSettings,
     async def lifespan(app: FastAPI):
         for one in (scheduler, *(s for _, s in others)):
             one.start()
+        for observer in watching:
+            observer.start()
         yield
         for one_holder, one in ((holder, scheduler), *others):
             one_holder.stop()
             await one.stop()
+        for observer in watching:  # after the schedulers: no answer comes in any more
+            observer.stop()
 
     app = FastAPI(title="Myna model service", version="1", lifespan=lifespan,
                   docs_url="/docs" if settings.docs else None, redoc_url=None,
@@ -75,6 +87,7 @@ def create_app(holder: ModelHolder, settings: ServeSettings,
                               "`/invocations` speaks MLflow's scoring protocol.")
     app.state.holder, app.state.settings = holder, settings
     app.state.metrics, app.state.scheduler = metrics, scheduler
+    app.state.observers = watching
     app.state.served = served  # task → (holder, scheduler) of another model
     app.state.tasks = {task.name: task for task in all_tasks()}  # what the routes were built from
     for router in (predict.task_router(app.state.tasks.values()), mlflow_protocol.router,
@@ -147,9 +160,10 @@ class MetricsMiddleware:
                 self.metrics.errors.labels(path, code).inc()
 
 
-def build_app(holder: ModelHolder, settings: ServeSettings, also: Sequence[ModelHolder] = ()):
+def build_app(holder: ModelHolder, settings: ServeSettings, also: Sequence[ModelHolder] = (),
+              observers: Sequence[ObserverFactory] = ()):
     """The ASGI app to serve: metrics, hosts and origins, keys, body limits, then FastAPI."""
-    app = create_app(holder, settings, also)
+    app = create_app(holder, settings, also, observers)
     guarded = HostGuard(KeyGuard(BodyLimitMiddleware(app, settings.max_body_bytes,
                                                      settings.body_timeout_s),
                                  settings.api_keys), settings.allowed_hosts)

@@ -1,4 +1,5 @@
-"""`/health` (the process is up), `/ready` (a model is loaded), `/metrics` (Prometheus)."""
+"""`/health` (the process is up), `/ready` (a model is loaded), `/metrics` (Prometheus),
+`/monitor` (the last drift check of `serve --monitor`)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ async def ready(request: Request) -> dict[str, Any]:
 async def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(),
                     media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@router.get("/monitor")
+async def monitor(request: Request) -> dict[str, Any]:
+    """The last drift check of the rolling window (`myna serve --monitor`), as JSON."""
+    from myna.serve.observers import DriftWatch
+
+    watch = next((o for o in request.app.state.observers if isinstance(o, DriftWatch)), None)
+    if watch is None:
+        return {"monitoring": False}
+    return {"monitoring": True, "task": watch.task.name, "window": len(watch.window),
+            "seen": watch.seen, "every_s": watch.every_s, "last": watch.last}
