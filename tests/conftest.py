@@ -135,7 +135,7 @@ def textcat_pipeline(tmp_path_factory):
     os.environ["MYNA_HOME"] = str(root / "home")
     try:
         result = train(TrainSpec(task="textcat", source=root / "news.csv", output=root / "out",
-                                 label_column="label", epochs=4))
+                                 label_column="label", epochs=4, profile=False))
     finally:
         if old_home is None:
             os.environ.pop("MYNA_HOME", None)

@@ -117,6 +117,33 @@ def test_parquet_input_textcat_keeps_types(tmp_path, myna, textcat_pipeline):
     assert {k for k, _ in rows[0]["cats"]} == {"Sports", "Business"}
 
 
+def test_unsure_rows_are_queued_for_review_after_the_run(tmp_path, myna, textcat_pipeline):
+    from myna.annotate.database import open_store
+    from myna.models import load
+
+    texts = [f"{t} on day {i}." for i, t in enumerate(
+        ["The striker scored twice", "The bank raised rates", "Quarterly goal", "The weather",
+         "Fans sold their stocks", "The coach praised the players"])]
+    scores = sorted(row["score"] for row in load(str(textcat_pipeline)).predict(texts))
+    threshold = (scores[2] + scores[3]) / 2  # half of them under it
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": texts}), src)
+    out = tmp_path / "out.parquet"
+    r = myna("batch", "run", "-i", src, "-t", "textcat", "-m", textcat_pipeline, "-o", out,
+             "--review-below", str(threshold), "--review-dataset", "unsure")
+    assert r.code == 0, r.err
+    unsure = {row["text"]: row["label"] for row in pq.read_table(out).to_pylist()
+              if row["score"] < threshold}
+    assert 0 < len(unsure) < len(texts)
+    assert f"{len(unsure)} unsure answers queued for review" in r.err
+    store = open_store()
+    queued = store.unserved(store.dataset("unsure"), "bob", overlap=True, limit=100)
+    assert {e.text: next(iter(e.extra["cats"])) for e in queued} == unsure
+    r = myna("batch", "run", "-i", src, "-t", "textcat", "-m", textcat_pipeline, "-o", out,
+             "--overwrite", "--review-below", "0.9")
+    assert r.code == 1 and "go together" in r.err
+
+
 def test_embed_task_gives_minilm_vectors(tmp_path, myna):
     src = tmp_path / "in.csv"
     src.write_text("text\nStocks fell sharply.\nShares dropped a lot.\nThe cat sat down.\n")

@@ -118,7 +118,7 @@ def test_training_writes_the_profile_and_the_logged_model_carries_it(myna, tmp_p
 def test_clear_errors_for_a_model_without_a_profile_and_a_broken_one(myna, tmp_path):
     current = write_csv(tmp_path / "now.csv", news(30, seed=7))
     r = myna("monitor", "check", tmp_path, current)
-    assert r.code != 0 and "myna monitor profile" in r.err
+    assert r.code != 0 and "myna monitor profile" in " ".join(r.err.split())
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "profile.json").write_text("{not json")

@@ -3,6 +3,7 @@ row is read, then the engine runs and a summary comes back."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from myna.batch.model_spec import ModelSpec, load_batch_model
 from myna.batch.output import Existing, check_spark_target, local_output, should_write
+from myna.batch.review import open_review, queue_unsure
 from myna.batch.summary import BatchSummary
 from myna.core.atomic import refuse_input_as_output
 from myna.core.errors import InputError
@@ -41,6 +43,11 @@ class BatchRequest:
     # Spark only: add this column with each input row's number from 1 (Spark's output keeps
     # no row order; the local engine writes rows in input order)
     row_numbers: str | None = None
+    device: str | None = None  # MYNA_DEVICE for the model's processes (Spark: executors')
+    precision: str | None = None  # MYNA_PRECISION likewise
+    review_below: float | None = None  # queue answers under this confidence for review …
+    review_dataset: str | None = None  # … in this annotation dataset
+    review_db: str | None = None  # … of this database (None: the settings')
 
     @property
     def spec(self) -> ModelSpec:
@@ -48,6 +55,17 @@ class BatchRequest:
 
         return ModelSpec(self.model, self.task, self.kb, self.max_chars, self.batch_size,
                          params_key(self.params))
+
+    def task_takes_text(self) -> bool:
+        from myna.tasks import get_task
+
+        return get_task(self.task).takes_text
+
+    @property
+    def device_env(self) -> dict[str, str]:
+        """The environment the model's processes get (`--device`, `--precision`)."""
+        return {name: value for name, value in (("MYNA_DEVICE", self.device),
+                                                ("MYNA_PRECISION", self.precision)) if value}
 
     def fields(self) -> dict[str, str] | None:
         """Field → column for a record task (None: a text task reads ``column``)."""
@@ -107,6 +125,7 @@ def run_batch(request: BatchRequest, progress: Progress | None = None, spark=Non
         raise InputError(f"unknown engine {request.engine!r}; one of {', '.join(ENGINES)}")
     if request.kb and not Path(request.kb).is_file():
         raise InputError("no such knowledge base file", where=request.kb)
+    os.environ.update(request.device_env)  # read by the backends, here and in workers
     if request.engine == "spark":
         return _run_on_spark(request, progress, spark)
     if request.row_numbers:
@@ -116,8 +135,6 @@ def run_batch(request: BatchRequest, progress: Progress | None = None, spark=Non
 
 
 def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSummary:
-    import os
-
     from myna.batch.inputs import open_input
     from myna.batch.local import run_local
     from myna.data.formats import existing_file
@@ -132,6 +149,7 @@ def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSumma
         return BatchSummary("local", request.task, request.input, str(output), skipped=True)
     existing_file(source)
     model = load_batch_model(request.spec)  # a missing model or wrong task stops here
+    review = open_review(request, model.predictor)
     table = open_input(request.input.removeprefix("file://"), request.column, request.fmt,
                        request.encoding, tuple(f.name for f in model.schema), request.fields())
     n_process = request.n_process or os.cpu_count() or 1
@@ -139,7 +157,10 @@ def _run_locally(request: BatchRequest, progress: Progress | None) -> BatchSumma
         n_process = 1  # not worth forking for
     report = (lambda done: progress(done, table.rows)) if progress else None
     output.parent.mkdir(parents=True, exist_ok=True)
-    return run_local(table, model, request.spec, output, n_process, report)
+    summary = run_local(table, model, request.spec, output, n_process, report)
+    if review is not None:
+        summary.queued_for_review = queue_unsure(review, output, request.column)
+    return summary
 
 
 def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> BatchSummary:
@@ -155,15 +176,19 @@ def _run_on_spark(request: BatchRequest, progress: Progress | None, spark) -> Ba
         check_spark_target(local, request.existing)
     # Load once on the driver: a missing model or a task it cannot do stops before Spark work.
     model = load_batch_model(request.spec)
+    review = open_review(request, model.predictor)
     check_master(request.master)
     own_session = spark is None
-    spark = spark or spark_session(request.master)
+    spark = spark or spark_session(request.master, env=request.device_env)
     try:
         columns = request.fields() or request.column
-        return run_spark(spark, request.input, request.fmt, columns, request.encoding,
-                         request.output, request.spec, model, request.existing,
-                         request.partitions, request.ship_model, progress,
-                         request.row_numbers)
+        summary = run_spark(spark, request.input, request.fmt, columns, request.encoding,
+                            request.output, request.spec, model, request.existing,
+                            request.partitions, request.ship_model, progress,
+                            request.row_numbers)
+        if review is not None:
+            summary.queued_for_review = queue_unsure(review, request.output, request.column)
+        return summary
     finally:
         if own_session:
             spark.stop()

@@ -33,8 +33,11 @@ def check_master(master: str | None, timeout_s: float = 5.0) -> None:
                           "or pass another --master")
 
 
-def spark_session(master: str | None, app_name: str = "myna-batch"):
-    """``master=None`` joins what ``spark-submit`` configured (or Spark's default)."""
+def spark_session(master: str | None, app_name: str = "myna-batch",
+                  env: dict[str, str] | None = None):
+    """``master=None`` joins what ``spark-submit`` configured (or Spark's default); ``env``:
+    more environment for the executors (MYNA_DEVICE, MYNA_PRECISION). A session already
+    running keeps the settings it was made with (Spark's `getOrCreate`)."""
     python = get_settings().pyspark_python
     os.environ["PYSPARK_PYTHON"] = python  # the driver's own workers (local mode) use it too
     from pyspark.sql import SparkSession
@@ -57,6 +60,8 @@ def spark_session(master: str | None, app_name: str = "myna-batch"):
                .config("spark.pyspark.python", python)
                .config("spark.executorEnv.TOKENIZERS_PARALLELISM", "false")
                .config("spark.sql.execution.pyspark.udf.faulthandler.enabled", "true"))
+    for name, value in (env or {}).items():
+        builder = builder.config(f"spark.executorEnv.{name}", value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -21,6 +21,7 @@ class BatchSummary:
     skipped: bool = False  # --skip-existing found the output already there
     model_loads: int | None = None  # Spark: how many Python workers loaded the model
     first_error: str | None = None
+    queued_for_review: int | None = None  # --review-below: new texts in the review queue
 
     @property
     def docs_per_s(self) -> float:
@@ -33,6 +34,8 @@ class BatchSummary:
                 f"({self.docs_per_s:,.0f} docs/s) on {self.engine} → {self.output}")
         if self.model_loads is not None:
             text += f"; model loaded {self.model_loads}× (once per Python worker)"
+        if self.queued_for_review is not None:
+            text += f"; {self.queued_for_review:,} unsure answers queued for review"
         return text
 
     def write(self, path: str | Path) -> None:

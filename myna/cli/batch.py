@@ -9,6 +9,7 @@ import typer
 
 from myna.batch.output import Existing
 from myna.batch.run import ENGINES, BatchRequest, run_batch
+from myna.cli.device_options import DEVICE, PRECISION, apply_device
 from myna.cli.pairs import key_values
 from myna.core.console import err_console, markup, progress_bar
 from myna.core.errors import InputError
@@ -60,6 +61,14 @@ def run_command(
     input_columns: list[str] = typer.Option([], "--input-column", metavar="FIELD=COLUMN",
                                             help="Column for a field of a record task's input "
                                                  "(question=q); default: the field's name."),
+    device: str | None = DEVICE, precision: str | None = PRECISION,
+    review_below: float | None = typer.Option(None, "--review-below",
+                                              help="After the run, queue the answers under "
+                                                   "this confidence in --review-dataset."),
+    review_dataset: str | None = typer.Option(None, "--review-dataset",
+                                              help="Annotation dataset of the review queue."),
+    review_db: str | None = typer.Option(None, "--review-db",
+                                         help="Its database (default: the settings')."),
 ) -> None:
     """Run a model over every row; write the input columns, the result and an `error` column."""
     request = batch_request(input=input, output=output, column=column, task=task, model=model,
@@ -68,7 +77,10 @@ def run_command(
                             batch_size=batch_size, max_chars=max_chars,
                             skip_existing=skip_existing, overwrite=overwrite,
                             ship_model=ship_model, params=key_values(params, "--param"),
-                            input_columns=key_values(input_columns, "--input-column"))
+                            input_columns=key_values(input_columns, "--input-column"),
+                            device=device, precision=precision, review_below=review_below,
+                            review_dataset=review_dataset, review_db=review_db)
+    apply_device(device, precision)  # a GPU asked for where there is none stops here
     engine = request.engine
     unit = "rows" if engine == "local" else "Spark tasks"
     with progress_bar() as bar:
@@ -91,7 +103,10 @@ def batch_request(*, input: str, output: str, column: str, task: str, model: str
                   encoding: str, kb: Path | None, n_process: int, batch_size: int,
                   max_chars: int | None, skip_existing: bool, overwrite: bool,
                   ship_model: bool, params: dict[str, Any] | None = None,
-                  input_columns: dict[str, str] | None = None) -> BatchRequest:
+                  input_columns: dict[str, str] | None = None, device: str | None = None,
+                  precision: str | None = None, review_below: float | None = None,
+                  review_dataset: str | None = None, review_db: str | None = None,
+                  ) -> BatchRequest:
     """The request that `myna batch run`'s options describe (`myna jobs` stores it)."""
     if skip_existing and overwrite:
         raise InputError("give --skip-existing or --overwrite, not both")
@@ -104,7 +119,9 @@ def batch_request(*, input: str, output: str, column: str, task: str, model: str
         master=master or ("local[*]" if engine == "spark" and not _under_spark_submit() else None),
         partitions=partitions, fmt=fmt, encoding=encoding, kb=str(kb) if kb else None,
         n_process=n_process, batch_size=batch_size, max_chars=max_chars, existing=existing,
-        ship_model=ship_model, params=params or {}, input_columns=input_columns or {})
+        ship_model=ship_model, params=params or {}, input_columns=input_columns or {},
+        device=device, precision=precision, review_below=review_below,
+        review_dataset=review_dataset, review_db=review_db)
     return request
 
 
