@@ -238,3 +238,29 @@ def test_search_page_filters_and_highlights(monkeypatch, tmp_path, myna):
     assert list(at.dataframe[0].value["id"]) == ["a"]  # filtered during the search
     at.text_input(key="search-filter-category").input("Weather").run()
     assert any("No entry matches" in w.value for w in at.warning)
+
+
+def test_monitoring_page_checks_the_dataset_against_the_models_profile(monkeypatch, tmp_path,
+                                                                     textcat_pipeline):
+    import shutil
+
+    from news_stream import PARTS, news, write_csv
+
+    from myna.models import load
+    from myna.monitor.profile import build_profile
+
+    model = tmp_path / "model"
+    shutil.copytree(textcat_pipeline, model)
+    build_profile(load(str(model)), news(400, seed=1), "news").save(model / "reference_profile")
+    data = write_csv(tmp_path / "sports.csv", news(120, seed=2, topics=("Sports",)))
+    at = page(start(monkeypatch, data=str(data), models=[str(model)]), "Monitoring")
+    at.button(key="monitor-run").click().run()
+    assert not at.exception, at.exception
+    assert any("Drift: 120 texts" in e.value for e in at.error)
+    findings = at.dataframe[0].value
+    assert "predicted labels (PSI)" in list(findings["name"])
+    words = list(at.dataframe[1].value["word"])
+    sports = {w for part in PARTS["Sports"] for phrase in part for w in phrase.lower().split()}
+    assert len(words) >= 3 and set(words[:3]) <= sports
+    at.text_input(key="monitor-url").set_value("file:///etc/passwd").run()
+    assert any("http://" in e.value for e in at.error)

@@ -12,15 +12,15 @@ import streamlit as st
 from myna.app.loading import table_or_error
 from myna.app.selection import sidebar_selection
 from myna.app.settings import AppSettings
-from myna.app.views import annotation, explorer, registry, task_page
+from myna.app.views import annotation, explorer, monitoring, registry, task_page
 from myna.tasks import all_tasks
 
 Page = Callable[[AppSettings, Any, str | None], None]
 
 
 def pages() -> dict[str, Page]:
-    """The explorer, a page per registered task (its own, or the generic one), the registry
-    and annotation progress."""
+    """The explorer, a page per registered task (its own, or the generic one), the registry,
+    annotation progress and monitoring."""
     out: dict[str, Page] = {"Dataset explorer": explorer.render}
     for task in all_tasks():
         if not task.has_app_page:
@@ -33,6 +33,7 @@ def pages() -> dict[str, Page]:
             out[title] = getattr(importlib.import_module(module), function)
     out["Models"] = registry.render
     out["Annotation progress"] = annotation.render
+    out["Monitoring"] = monitoring.render
     return out
 
 
