@@ -100,3 +100,25 @@ def test_a_corrupt_onnx_file_is_a_clear_error(myna, hf_textcat, labelled, tmp_pa
     graph.write_bytes(graph.read_bytes()[:1000])
     r = myna("evaluate", out, labelled, "-l", "label")
     assert r.code != 0 and "not a usable ONNX model" in " ".join(r.err.split())
+
+
+def test_an_exported_model_keeps_its_profile_and_registers_with_lineage(myna, hf_textcat,
+                                                                         tmp_path):
+    import shutil
+
+    from myna.registry.client import register
+
+    source = tmp_path / "source"
+    shutil.copytree(hf_textcat, source)
+    (source / "reference_profile").mkdir()
+    (source / "reference_profile" / "profile.json").write_text('{"format": 1}')
+    registered = register(str(source), "news-torch")
+    r = myna("models", "export", "models:/news-torch/1", "-o", tmp_path / "onnx")
+    assert r.code == 0, r.err
+    assert (tmp_path / "onnx" / "reference_profile" / "profile.json").read_text() == \
+        '{"format": 1}'
+    assert registered.version == "1"
+    version = register(str(tmp_path / "onnx"), "news-onnx")
+    assert version.tags["myna.exported_from"] == "models:/news-torch/1"
+    assert version.tags["myna.exported_from_version"] == "1"
+    assert version.tags["myna.exported_format"] == "onnx fp32"

@@ -163,7 +163,10 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
             pipelines[kind] = (nlp, path)
             step(f"checked {kind}")
         report.kept, report.why = choose_variant(report, quantize, force)
-        meta = {"source": ref, "source_location": location, "format": "onnx",
+        from myna.models.resolver import resolve
+
+        meta = {"source": ref, "source_location": location,
+                "source_version": resolve(ref).version, "format": "onnx",
                 "precision": report.kept, "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "max_abs_diff": next(v.max_abs_diff for v in report.variants
                                      if v.name == report.kept)}

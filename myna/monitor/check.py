@@ -68,10 +68,13 @@ class DriftReport:
 
 def check_drift(reference: ReferenceProfile, texts: list[str], model: LoadedModel | None,
                 alpha: float = 0.05, psi_limit: float = PSI_LIMIT, seed: int = 0,
-                outputs: Outputs | None = None) -> DriftReport:
+                outputs: Outputs | None = None,
+                embeddings: np.ndarray | None = None) -> DriftReport:
     """``model`` answers the current texts unless ``outputs`` already holds its answers
     (the serving monitor records them as requests go by); with neither, only the inputs
-    are compared."""
+    are compared. ``embeddings``: the texts' sentence embeddings when already computed
+    (with the profile's encoder, one row per text; only when there are at most a sample's
+    worth of texts)."""
     if len(texts) < MIN_TEXTS:
         raise InputError(f"{len(texts)} current texts; a drift check needs at least "
                          f"{MIN_TEXTS}")
@@ -82,7 +85,9 @@ def check_drift(reference: ReferenceProfile, texts: list[str], model: LoadedMode
         outputs = model_outputs(model, sample, reference.task)
     outputs = outputs or Outputs(reference.task)
     lengths = [len(stats.words(t)) for t in sample_texts(texts, 5000, seed)]
-    current_embeddings = embed(sample, reference.encoder)
+    if embeddings is not None and len(embeddings) != len(sample):
+        raise InputError(f"{len(embeddings)} embeddings for {len(sample)} texts")
+    current_embeddings = embed(sample, reference.encoder) if embeddings is None else embeddings
     tests: list[tuple[str, float, float]] = [("text length (KS)",
                                               *stats.ks_test(reference.lengths, lengths))]
     findings = []

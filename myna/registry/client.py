@@ -75,14 +75,16 @@ def register(source: str, name: str, description: str | None = None) -> VersionI
         from myna.models import resolve
 
         resolve(source)  # a clear error before a run is started
+        lineage = export_lineage(source)
         with mlflow.start_run(run_name=f"register-{name}") as run:
             info = flavor.log_model(source, name="model")
             task = info.flavors[flavor.FLAVOR_NAME]["default_task"]
-            mlflow.set_tags({"myna.source": str(source), "myna.task": task})
+            mlflow.set_tags({"myna.source": str(source), "myna.task": task, **lineage})
             mlflow.log_params({"task": task})
         run_id, uri = run.info.run_id, f"runs:/{run.info.run_id}/model"
     run = client.get_run(run_id)
-    tags = {"myna.code_version": code_version(), "myna.source": str(source)}
+    tags = {"myna.code_version": code_version(), "myna.source": str(source),
+            **{k: v for k, v in run.data.tags.items() if k.startswith("myna.exported_")}}
     tags.update({f"data.{k}": str(run.data.params[k]) for k in FINGERPRINT_PARAMS
                  if k in run.data.params})
     for key in ("task", "base", "labels"):
@@ -97,6 +99,27 @@ def register(source: str, name: str, description: str | None = None) -> VersionI
     if description:
         client.update_model_version(name, mv.version, description=description)
     return show_version(name, mv.version)
+
+
+def export_lineage(source: str) -> dict[str, str]:
+    """Tags naming the model an exported folder (`myna models export`) came from: the
+    reference, the registry version behind it, and the format and precision."""
+    import json
+    from pathlib import Path
+
+    meta_file = Path(source).expanduser() / "meta.json"
+    try:
+        export = json.loads(meta_file.read_text()).get("myna_export") if meta_file.is_file() \
+            else None
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(export, dict):
+        return {}
+    tags = {"myna.exported_from": str(export.get("source")),
+            "myna.exported_format": f"{export.get('format')} {export.get('precision')}"}
+    if export.get("source_version"):
+        tags["myna.exported_from_version"] = str(export["source_version"])
+    return tags
 
 
 def _version_info(client, mv, aliases: dict[str, str] | None = None) -> VersionInfo:
