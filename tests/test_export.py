@@ -69,7 +69,7 @@ def test_a_quantised_model_is_compared_and_kept_when_forced(myna, hf_textcat, la
     report = json.loads((out / "export.json").read_text())
     assert [v["name"] for v in report["variants"]] == ["fp32", "int8"]
     assert report["kept"] == "int8" and report["why"] == "--force"
-    assert all(v["accuracy"] is not None and v["texts_per_second"] > 0
+    assert all(v["score"] is not None and v["texts_per_second"] > 0
                for v in report["variants"])
     import onnx
 
@@ -122,3 +122,56 @@ def test_an_exported_model_keeps_its_profile_and_registers_with_lineage(myna, hf
     assert version.tags["myna.exported_from"] == "models:/news-torch/1"
     assert version.tags["myna.exported_from_version"] == "1"
     assert version.tags["myna.exported_format"] == "onnx fp32"
+
+
+@pytest.fixture(scope="module")
+def hf_ner(tmp_path_factory):
+    """A tiny BERT token classifier saved as `myna train ner --base transformer` saves one."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from myna.train.hf_component import NER_FACTORY
+    from myna.train.transformer import save_pipeline
+
+    root = tmp_path_factory.mktemp("hf_ner")
+    words = [w.lower().strip(".") for t in SPORT_TEXTS + BUSINESS_TEXTS for w in t.split()]
+    base = build_tiny_bert(root / "tiny", words + ["apple", "paris", "the"], hidden=16)
+    tags = ["O", "B-ORG", "I-ORG", "B-GPE", "I-GPE"]
+    model = AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(tags), id2label=dict(enumerate(tags)),
+        label2id={t: i for i, t in enumerate(tags)})
+    return save_pipeline(NER_FACTORY, "ner", {"max_length": 16}, model,
+                         AutoTokenizer.from_pretrained(base), root / "model")
+
+
+def test_the_token_classifier_exports_with_the_same_entities(myna, hf_ner, tmp_path):
+    texts = [f"{t} in Paris, said Apple." * 3 for t in SPORT_TEXTS + BUSINESS_TEXTS]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({"text": t, "spans": [
+        {"start": t.index("Paris"), "end": t.index("Paris") + 5, "label": "GPE"}]}) + "\n"
+        for t in texts))
+    out = tmp_path / "onnx-ner"
+    r = myna("models", "export", hf_ner, "--eval", gold, "--quantize", "int8", "--force",
+             "-o", out)
+    assert r.code == 0, r.err
+    assert "entity F1" in r.out
+    report = json.loads((out / "export.json").read_text())
+    fp32 = next(v for v in report["variants"] if v["name"] == "fp32")
+    assert report["metric"] == "entity F1" and fp32["max_abs_diff"] < 1e-4
+    assert fp32["score"] == pytest.approx(report["pytorch_score"], abs=1e-6)
+    assert report["kept"] == "int8"  # forced
+    exported, original = spacy.load(out), spacy.load(hf_ner)
+    assert exported.pipe_names == ["ner"]
+    assert exported.get_pipe("ner").labels == ("GPE", "ORG")
+    import myna as api
+
+    rows = api.load(str(out)).predict(texts[:3], "ner")
+    assert len(rows) == 3 and all("entities" in row for row in rows)
+    assert myna("models", "export", hf_ner, "-o", tmp_path / "fp32").code == 0
+    fp32_nlp = spacy.load(tmp_path / "fp32")
+    found = 0
+    for text in texts:  # the fp32 export tags every token as PyTorch does (windows included)
+        ours = [(e.start, e.end, e.label_) for e in fp32_nlp(text).ents]
+        theirs = [(e.start, e.end, e.label_) for e in original(text).ents]
+        assert ours == theirs
+        found += len(theirs)
+    assert found > 0  # the untrained head tags something: the comparison is not all "O"

@@ -282,7 +282,7 @@ def test_long_texts_are_cut_into_windows_at_word_boundaries(tmp_path):
     from conftest import build_tiny_bert
     from transformers import AutoTokenizer
 
-    from myna.train.hf_words import chunk_words, encode_chunks, tags_to_spans
+    from myna.models.hf_words import chunk_words, encode_chunks, tags_to_spans
 
     tokenizer = AutoTokenizer.from_pretrained(build_tiny_bert(tmp_path / "b", ["shares", "fell"]))
     texts = [["shares", "fell", "(", "unknown", ")"] * 9, [], ["fell"]]

@@ -16,7 +16,7 @@ def export_command(
     output: Path = typer.Option(..., "--output", "-o", help="The exported pipeline's folder."),
     fmt: str = typer.Option("onnx", "--format", help="onnx (the only format so far)."),
     quantize: str | None = typer.Option(None, "--quantize", help="int8 or fp16: kept only "
-                                        "when faster and within 1 accuracy point."),
+                                        "when faster and within 1 point (accuracy, or entity F1)."),
     eval_file: Path | None = typer.Option(None, "--eval", help="Labelled texts to compare "
                                           "quality and speed on (else built-in probes)."),
     label_column: str | None = typer.Option(None, "--label-column", "-l"),
@@ -36,20 +36,20 @@ def export_command(
         report = export_model(ref, output, quantize, eval_file, text_column, label_column,
                               force, on_step=lambda msg: status.update(msg))
     table = Table(title=f"{ref} → {output}")
-    for column in ("model", "max |Δp| vs PyTorch", "texts/s", "speed", "accuracy", "MB"):
+    for column in ("model", "max |Δp| vs PyTorch", "texts/s", "speed", report.metric, "MB"):
         table.add_column(column, justify="left" if column == "model" else "right")
 
-    def accuracy(value: float | None) -> str:
+    def score(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
     table.add_row(f"PyTorch ({report.pytorch_precision})", "0",
                   f"{report.pytorch_texts_per_second:,.0f}", "1.00×",
-                  accuracy(report.pytorch_accuracy), "")
+                  score(report.pytorch_score), "")
     for v in report.variants:
         table.add_row(f"ONNX {v.name}" + (" (kept)" if v.name == report.kept else ""),
                       f"{v.max_abs_diff:.2e}", f"{v.texts_per_second:,.0f}",
                       f"{v.texts_per_second / report.pytorch_texts_per_second:.2f}×",
-                      accuracy(v.accuracy), f"{v.size_mb:.1f}")
+                      score(v.score), f"{v.size_mb:.1f}")
     console.print(table)
     err_console.print(f"kept ONNX {report.kept}: {report.why} · {report.probe_texts:,} texts "
                       f"· report in {output / 'export.json'}", highlight=False)

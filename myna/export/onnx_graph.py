@@ -1,5 +1,5 @@
-"""A Hugging Face sequence classifier as an ONNX graph (token ids in, logits out, any batch
-size and length), and its int8 or fp16 variants."""
+"""A Hugging Face sequence or token classifier as an ONNX graph (token ids in, logits out, any
+batch size and length), and its int8 or fp16 variants."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def export_classifier(model: Any, tokenizer: Any, path: Path) -> Path:
-    """Trace ``model`` on two sample texts with PyTorch's TorchScript-based exporter (the
+def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = False) -> Path:
+    """``per_token``: the logits have a row per sub-word (a token classifier). Trace
+    ``model`` on two sample texts with PyTorch's TorchScript-based exporter (the
     dynamo-based one needs onnxscript and is still reported failing on several families)."""
     import onnx
     import torch
@@ -35,7 +36,8 @@ def export_classifier(model: Any, tokenizer: Any, path: Path) -> Path:
         warnings.simplefilter("ignore")  # the exporter's deprecation and tracer warnings
         torch.onnx.export(Logits(), tuple(sample[k] for k in names), str(path),
                           input_names=names, output_names=["logits"],
-                          dynamic_axes={**axes, "logits": {0: "batch"}}, opset_version=OPSET,
+                          dynamic_axes={**axes, "logits": {0: "batch", 1: "sequence"}
+                                        if per_token else {0: "batch"}}, opset_version=OPSET,
                           dynamo=False)
     onnx.checker.check_model(str(path))
     return path

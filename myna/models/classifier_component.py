@@ -47,3 +47,55 @@ class CategoryComponent(BufferedComponent):
         return Scorer.score_cats(examples, "cats", labels=self._labels,
                                  multi_label=not self.exclusive,
                                  threshold=0.0 if self.exclusive else 0.5)
+
+
+class TokenTagger(BufferedComponent):
+    """A token classifier over spaCy's own tokens (each token a "word" of the sub-word
+    model, tagged from its first sub-word) that sets ``doc.ents`` from BIO tags. Subclasses
+    give ``_logits(encoding)``: (chunks, sub-words, tags) scores, from PyTorch or ONNX."""
+
+    tokenizer: Any
+    _labels: list[str]  # the BIO tags, in the model's output order
+    window: int  # sub-words per chunk
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Entity labels, as spaCy's `ner` reports them (not the BIO tags)."""
+        from myna.models.hf_words import OUTSIDE
+
+        return tuple(sorted({t.split("-", 1)[1] for t in self._labels if t != OUTSIDE}))
+
+    def _logits(self, encoding: Any) -> Any:
+        raise NotImplementedError
+
+    def tag_scores(self, docs: list[Doc]) -> tuple[list[Any], Any, Any]:
+        """The chunks the docs were cut into, their encoding and the model's scores."""
+        from myna.models.hf_words import chunk_words, encode_chunks
+
+        chunks = chunk_words(self.tokenizer, [[t.text for t in d] for d in docs], self.window)
+        if not chunks:
+            return chunks, None, None
+        encoding = encode_chunks(self.tokenizer, chunks, self.window, padding=True)
+        return chunks, encoding, self._logits(encoding)
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        from spacy.tokens import Span
+
+        from myna.models.hf_words import OUTSIDE, first_subword_positions, tags_to_spans
+
+        tags = [[OUTSIDE] * len(d) for d in docs]
+        chunks, encoding, scores = self.tag_scores(docs)
+        if chunks:
+            best = scores.argmax(-1).tolist()
+            for k, chunk in enumerate(chunks):
+                for word, pos in first_subword_positions(encoding.word_ids(k)).items():
+                    tags[chunk.doc][chunk.offset + word] = self._labels[best[k][pos]]
+        for doc, doc_tags in zip(docs, tags, strict=True):
+            doc.set_ents([Span(doc, s, e, label=label) for s, e, label in tags_to_spans(doc_tags)],
+                         default="outside")
+        return docs
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict:
+        from spacy.scorer import get_ner_prf
+
+        return get_ner_prf(examples)

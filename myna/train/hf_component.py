@@ -6,22 +6,13 @@ with ``from_pretrained``). So `spacy.load`, `myna evaluate`, `myna compare` and 
 treat it like any other pipeline.
 """
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
 
-from myna.models.classifier_component import BufferedComponent, CategoryComponent
-from myna.train.hf_words import (
-    OUTSIDE,
-    chunk_words,
-    encode_chunks,
-    first_subword_positions,
-    tags_to_spans,
-)
+from myna.models.classifier_component import BufferedComponent, CategoryComponent, TokenTagger
 
 FACTORY = "myna_hf_textcat"
 NER_FACTORY = "myna_hf_ner"
@@ -113,40 +104,13 @@ class HFTextClassifier(CategoryComponent, _HFComponent):
             multi=not self.exclusive))
 
 
-class HFTokenClassifier(_HFComponent):
+class HFTokenClassifier(TokenTagger, _HFComponent):
     """Tags every spaCy token (from its first sub-word) with BIO and sets ``doc.ents``."""
 
     auto_class = "AutoModelForTokenClassification"
 
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Entity labels, as spaCy's `ner` reports them (not the BIO tags)."""
-        return tuple(sorted({t.split("-", 1)[1] for t in self._labels if t != OUTSIDE}))
-
-    def _predict(self, docs: list[Doc]) -> list[Doc]:
-        chunks = chunk_words(self.tokenizer, [[t.text for t in d] for d in docs], self.window)
-        tags = [[OUTSIDE] * len(d) for d in docs]
-        if chunks:
-            enc = encode_chunks(self.tokenizer, chunks, self.window, padding=True)
-            best = self._logits(enc).argmax(-1).cpu().tolist()
-            for k, chunk in enumerate(chunks):
-                for word, pos in first_subword_positions(enc.word_ids(k)).items():
-                    tags[chunk.doc][chunk.offset + word] = self._labels[best[k][pos]]
-        for doc, doc_tags in zip(docs, tags, strict=True):
-            doc.set_ents([_span(doc, s, e, label) for s, e, label in tags_to_spans(doc_tags)],
-                         default="outside")
-        return docs
-
-    def score(self, examples: Iterable[Example], **kwargs) -> dict:
-        from spacy.scorer import get_ner_prf
-
-        return get_ner_prf(examples)
-
-
-def _span(doc: Doc, start: int, end: int, label: str):
-    from spacy.tokens import Span
-
-    return Span(doc, start, end, label=label)
+    def _logits(self, enc):
+        return _HFComponent._logits(self, enc).cpu()
 
 
 @Language.factory(FACTORY, assigns=["doc.cats"],

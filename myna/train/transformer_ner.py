@@ -9,7 +9,7 @@ from typing import Any
 
 from myna.core.example import Example
 from myna.data.docbin import example_to_doc
-from myna.train.hf_words import (
+from myna.models.hf_words import (
     OUTSIDE,
     bio_tags,
     chunk_words,

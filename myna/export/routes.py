@@ -1,0 +1,173 @@
+"""How each exportable component goes to ONNX and is checked: the text classifier (class
+probabilities; accuracy on labelled texts) and the token classifier (tag probabilities of
+every sub-word; entity F1 on texts with spans). A route gives the PyTorch reference scores,
+the same scores from an exported pipeline, the quality on the probe, and the exported
+pipeline itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from myna.core.errors import InputError
+
+SAMPLE = ["Oil prices rose after the OPEC meeting in Vienna.",
+          "The striker scored twice as the home team won the final.",
+          "Shares of the chip maker fell 5% after its quarterly results.",
+          "Scientists found water ice on the far side of the moon.",
+          "Talks between the two governments ended without an agreement."]
+
+
+@dataclass
+class Probe:
+    """Texts to compare and time on, with their gold answers when a labelled file is given
+    (a label per text for a classifier, spaCy `Example`s for a recognizer)."""
+
+    texts: list[str]
+    gold: Any = None
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)
+
+
+class ClassifierRoute:
+    metric = "accuracy"
+    per_token = False
+
+    def probe(self, nlp: Any, eval_file: Path | None, text_column: str,
+              label_column: str | None) -> Probe:
+        if eval_file is None:
+            return Probe(SAMPLE * 20)
+        from myna.data.formats import read_examples
+
+        examples = list(read_examples(eval_file, text_column=text_column,
+                                      label_column=label_column))
+        gold = [max(ex.cats, key=lambda label: ex.cats[label]) if ex.cats else ""
+                for ex in examples]
+        if not examples or not all(gold):
+            raise InputError("every row needs a text and a label to score the export on",
+                             where=str(eval_file))
+        return Probe([ex.text for ex in examples], gold)
+
+    def check_labels(self, component: Any, probe: Probe, where: str) -> None:
+        if probe.gold is not None and not set(probe.gold) <= set(component.labels):
+            raise InputError(f"labels {sorted(set(probe.gold) - set(component.labels))} are "
+                             f"not the model's ({', '.join(component.labels)})", where=where)
+
+    def reference(self, nlp: Any, component: Any, texts: list[str]) -> np.ndarray:
+        """The PyTorch model's probabilities at full precision."""
+        from myna.models.hf_run import class_probabilities
+
+        runner = component.runner
+        as_served, runner.precision = runner.precision, "fp32"
+        try:
+            return class_probabilities(runner, texts, max_length=component.window,
+                                       multi=not component.exclusive)
+        finally:
+            runner.precision = as_served
+
+    def exported(self, nlp: Any, name: str, texts: list[str]) -> np.ndarray:
+        return nlp.get_pipe(name).probabilities(texts)
+
+    def quality(self, nlp: Any, name: str, scores: np.ndarray, component: Any,
+                probe: Probe) -> float | None:
+        if probe.gold is None:
+            return None
+        labels = list(component.labels)
+        guesses = [labels[i] for i in scores.argmax(-1)]
+        return 100 * sum(g == t for g, t in zip(guesses, probe.gold, strict=True)) / len(guesses)
+
+    def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
+        from myna.models.onnx_textcat import FACTORY
+
+        nlp = _blank_like(source)
+        exported = nlp.add_pipe(FACTORY, name=name, config={
+            "exclusive": component.exclusive, "max_length": component.window})
+        exported.set_model(onnx_path, component.tokenizer, list(component.labels))
+        return nlp
+
+
+class TaggerRoute(ClassifierRoute):
+    metric = "entity F1"
+    per_token = True
+
+    def probe(self, nlp: Any, eval_file: Path | None, text_column: str,
+              label_column: str | None) -> Probe:
+        if eval_file is None:
+            return Probe(SAMPLE * 20)
+        from spacy.training import Example as SpacyExample
+
+        from myna.data.formats import read_examples
+
+        examples = list(read_examples(eval_file, text_column=text_column))
+        if not examples or not any(ex.spans for ex in examples):
+            raise InputError("an entity recognizer is scored on texts with entity spans "
+                             "(JSONL with spans, Prodigy, CoNLL); this file has none",
+                             where=str(eval_file))
+        gold = [SpacyExample.from_dict(nlp.make_doc(ex.text), {"entities": [
+            (s.start, s.end, s.label) for s in ex.spans]}) for ex in examples]
+        return Probe([ex.text for ex in examples], gold)
+
+    def check_labels(self, component: Any, probe: Probe, where: str) -> None:
+        return None  # labels the model lacks simply score 0 F1, as `myna evaluate` has it
+
+    def _tag_probabilities(self, component: Any, nlp: Any, texts: list[str]) -> np.ndarray:
+        """Each chunk's sub-word tag probabilities, flattened (padding left out)."""
+        docs = [nlp.make_doc(t) for t in texts]
+        rows = []
+        for start in range(0, len(docs), component.batch_size):
+            _, encoding, logits = component.tag_scores(docs[start:start + component.batch_size])
+            if encoding is None:
+                continue
+            mask = np.asarray(encoding["attention_mask"], bool)
+            rows.append(_softmax(np.asarray(logits, np.float32))[mask])
+        return np.concatenate(rows) if rows else np.zeros((0, len(component._labels)))
+
+    def reference(self, nlp: Any, component: Any, texts: list[str]) -> np.ndarray:
+        return self._tag_probabilities(component, nlp, texts)
+
+    def exported(self, nlp: Any, name: str, texts: list[str]) -> np.ndarray:
+        return self._tag_probabilities(nlp.get_pipe(name), nlp, texts)
+
+    def quality(self, nlp: Any, name: str, scores: np.ndarray, component: Any,
+                probe: Probe) -> float | None:
+        if probe.gold is None:
+            return None
+        return 100 * float(nlp.evaluate(probe.gold)["ents_f"] or 0.0)
+
+    def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
+        from myna.models.onnx_ner import FACTORY
+
+        nlp = _blank_like(source)
+        exported = nlp.add_pipe(FACTORY, name=name, config={
+            "max_length": component.window, "batch_size": component.batch_size})
+        exported.set_model(onnx_path, component.tokenizer, list(component._labels))
+        return nlp
+
+
+def _blank_like(source: Any):
+    """An empty pipeline that tokenizes as ``source`` does (entities are tagged on tokens)."""
+    import spacy
+
+    nlp = spacy.blank(source.lang)
+    nlp.tokenizer = source.tokenizer
+    return nlp
+
+
+def route_for(nlp: Any, ref: str) -> tuple[Any, ClassifierRoute]:
+    """The pipeline's exportable component and its route, or why there is none."""
+    from myna.train.hf_component import HFTextClassifier, HFTokenClassifier
+
+    for _, component in nlp.pipeline:
+        if isinstance(component, HFTextClassifier):
+            return component, ClassifierRoute()
+        if isinstance(component, HFTokenClassifier):
+            return component, TaggerRoute()
+    raise InputError("this pipeline has no transformer component to export: spaCy's own CNN "
+                     "pipelines (thinc models) have no ONNX route; train with --base "
+                     "transformer to get an exportable model", where=ref)
