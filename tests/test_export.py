@@ -175,3 +175,36 @@ def test_the_token_classifier_exports_with_the_same_entities(myna, hf_ner, tmp_p
         assert ours == theirs
         found += len(theirs)
     assert found > 0  # the untrained head tags something: the comparison is not all "O"
+
+
+@pytest.mark.parametrize("arch, layers", [("birnn", 2), ("lstm", 1), ("transformer-scratch", 1)])
+def test_from_scratch_classifiers_export_with_the_same_probabilities(myna, tmp_path, arch,
+                                                                     layers):
+    import torch
+
+    from myna.nn.classifiers import ClassifierConfig, build_classifier
+    from myna.train.scratch_component import FACTORY
+    from myna.train.scratch_vocab import WordIds
+
+    texts = SPORT_TEXTS + BUSINESS_TEXTS
+    ids = WordIds.build(texts, min_count=1)
+    config = ClassifierConfig(arch, ids.size, 2, embed_dim=8, hidden=8, layers=layers,
+                              heads=2, max_len=32)
+    torch.manual_seed(0)
+    nlp = spacy.blank("en")
+    nlp.add_pipe(FACTORY, name="textcat").set_model(  # type: ignore[attr-defined]
+        build_classifier(config), ids, config, ["Business", "Sports"])
+    nlp.to_disk(tmp_path / "model")
+    probes = [f"{a} and {b.lower()}" for a in texts for b in texts[:3]]  # varied lengths
+    r = myna("models", "export", tmp_path / "model", "-o", tmp_path / "onnx")
+    assert r.code == 0, r.err
+    report = json.loads((tmp_path / "onnx" / "export.json").read_text())
+    assert report["variants"][0]["max_abs_diff"] < 1e-4
+    assert (tmp_path / "onnx" / "textcat" / "onnx" / "model.onnx").is_file()
+    assert not (tmp_path / "onnx" / "textcat" / "weights.pt").exists()
+    exported, original = spacy.load(tmp_path / "onnx"), spacy.load(tmp_path / "model")
+    assert exported.get_pipe("textcat").session is not None
+    for theirs, ours in zip(original.pipe(probes), exported.pipe(probes), strict=True):
+        assert ours.cats == pytest.approx(theirs.cats, abs=1e-4)
+    r = myna("models", "export", tmp_path / "onnx", "-o", tmp_path / "again")
+    assert r.code == 1 and "already an ONNX export" in r.err

@@ -59,6 +59,15 @@ class ClassifierRoute:
             raise InputError(f"labels {sorted(set(probe.gold) - set(component.labels))} are "
                              f"not the model's ({', '.join(component.labels)})", where=where)
 
+    def precision(self, component: Any) -> str:
+        """What Myna's PyTorch path runs the model at here (it is timed that way)."""
+        return component.runner.precision
+
+    def graph(self, component: Any, nlp: Any, path: Path) -> Path:
+        from myna.export.onnx_graph import export_classifier
+
+        return export_classifier(component.model, component.tokenizer, path, self.per_token)
+
     def reference(self, nlp: Any, component: Any, texts: list[str]) -> np.ndarray:
         """The PyTorch model's probabilities at full precision."""
         from myna.models.hf_run import class_probabilities
@@ -150,6 +159,45 @@ class TaggerRoute(ClassifierRoute):
         return nlp
 
 
+class ScratchRoute(ClassifierRoute):
+    """A from-scratch classifier (RNN family, transformer-scratch): token ids and lengths in;
+    the exported pipeline keeps the same component, running the graph instead of PyTorch."""
+
+    def precision(self, component: Any) -> str:
+        return "fp32"
+
+    def graph(self, component: Any, nlp: Any, path: Path) -> Path:
+        from myna.export.scratch_graph import export_scratch
+        from myna.train.scratch_batches import batch_tensors
+
+        docs = [nlp.make_doc(t) for t in SAMPLE[:2]]
+        sample = batch_tensors(component.ids.encode_docs(docs, component.config.max_len),
+                               component.ids.pad_id)
+        return export_scratch(component.model, sample, path)
+
+    def reference(self, nlp: Any, component: Any, texts: list[str]) -> np.ndarray:
+        return self._probabilities(component, nlp, texts)
+
+    def exported(self, nlp: Any, name: str, texts: list[str]) -> np.ndarray:
+        return self._probabilities(nlp.get_pipe(name), nlp, texts)
+
+    @staticmethod
+    def _probabilities(component: Any, nlp: Any, texts: list[str]) -> np.ndarray:
+        docs = [nlp.make_doc(t) for t in texts]
+        step = component.batch_size
+        return np.concatenate([component.probabilities(docs[i:i + step])
+                               for i in range(0, len(docs), step)])
+
+    def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
+        from myna.train.scratch_component import FACTORY
+
+        nlp = _blank_like(source)
+        exported = nlp.add_pipe(FACTORY, name=name, config={
+            "exclusive": component.exclusive, "batch_size": component.batch_size})
+        exported.set_onnx(onnx_path, component.ids, component.config, list(component.labels))
+        return nlp
+
+
 def _blank_like(source: Any):
     """An empty pipeline that tokenizes as ``source`` does (entities are tagged on tokens)."""
     import spacy
@@ -161,13 +209,23 @@ def _blank_like(source: Any):
 
 def route_for(nlp: Any, ref: str) -> tuple[Any, ClassifierRoute]:
     """The pipeline's exportable component and its route, or why there is none."""
+    from myna.nn.classifiers import RecurrentClassifier, TransformerClassifier
     from myna.train.hf_component import HFTextClassifier, HFTokenClassifier
+    from myna.train.scratch_component import ScratchTextClassifier
 
     for _, component in nlp.pipeline:
         if isinstance(component, HFTextClassifier):
             return component, ClassifierRoute()
         if isinstance(component, HFTokenClassifier):
             return component, TaggerRoute()
+        if isinstance(component, ScratchTextClassifier):
+            if component.session is not None:
+                raise InputError("this model is already an ONNX export", where=ref)
+            if not isinstance(component.model, RecurrentClassifier | TransformerClassifier):
+                raise InputError(f"no ONNX route for {component.config.arch} classifiers yet "
+                                 "(RNN, BiRNN, LSTM, GRU and transformer-scratch have one)",
+                                 where=ref)
+            return component, ScratchRoute()
     raise InputError("this pipeline has no transformer component to export: spaCy's own CNN "
                      "pipelines (thinc models) have no ONNX route; train with --base "
                      "transformer to get an exportable model", where=ref)

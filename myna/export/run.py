@@ -63,7 +63,6 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
     import spacy
 
     from myna.core.atomic import atomic_dir
-    from myna.export.onnx_graph import export_classifier
     from myna.export.onnx_graph import quantize as quantize_graph
     from myna.export.routes import route_for
     from myna.models.resolver import resolve, spacy_location
@@ -79,13 +78,12 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
     name = next(n for n, c in source_nlp.pipeline if c is component)
     step("scoring the PyTorch model")
     reference = route.reference(source_nlp, component, probe.texts)  # at full precision
-    report = ExportReport(ref, location, str(output), component.runner.precision,
+    report = ExportReport(ref, location, str(output), route.precision(component),
                           _texts_per_second(source_nlp, probe.texts),
                           route.quality(source_nlp, name, reference, component, probe),
                           probe_texts=len(probe.texts), metric=route.metric)
     with tempfile.TemporaryDirectory(prefix="myna-export-") as tmp:
-        graphs = {"fp32": export_classifier(component.model, component.tokenizer,
-                                            Path(tmp) / "fp32.onnx", route.per_token)}
+        graphs = {"fp32": route.graph(component, source_nlp, Path(tmp) / "fp32.onnx")}
         step("exported to ONNX")
         if quantize:
             graphs[quantize] = quantize_graph(graphs["fp32"], Path(tmp) / f"{quantize}.onnx",

@@ -17,9 +17,11 @@ LABELS_FILE = "labels.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def open_session(path: Path, rank: int) -> Any:
+def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", "attention_mask"),
+                 ) -> Any:
     """An ONNX Runtime session on the CPU, or a clear error for a missing, corrupt or foreign
-    file. ``rank``: the logits' dimensions (2: one row a text, 3: one a sub-word)."""
+    file. ``rank``: the logits' dimensions (2: one row a text, 3: one a sub-word); ``inputs``:
+    the inputs the graph must take."""
     import onnxruntime as ort
 
     if not path.is_file():
@@ -32,7 +34,7 @@ def open_session(path: Path, rank: int) -> Any:
     names = {i.name for i in session.get_inputs()}
     output = session.get_outputs()[0]
     what = "text classifier" if rank == 2 else "token classifier"
-    if not {"input_ids", "attention_mask"} <= names or output.name != "logits" \
+    if not set(inputs) <= names or output.name != "logits" \
             or len(output.shape) != rank:
         raise ModelNotFoundError(f"{path} is an ONNX model, but not a {what} exported by "
                                  f"Myna (inputs {sorted(names)}, output {output.name} of "
