@@ -208,3 +208,31 @@ def test_from_scratch_classifiers_export_with_the_same_probabilities(myna, tmp_p
         assert ours.cats == pytest.approx(theirs.cats, abs=1e-4)
     r = myna("models", "export", tmp_path / "onnx", "-o", tmp_path / "again")
     assert r.code == 1 and "already an ONNX export" in r.err
+
+
+def test_a_sentence_encoder_exports_with_the_same_embeddings(myna, tmp_path):
+    from sentence_transformers import SentenceTransformer, models
+
+    import myna as api
+
+    words = [w.lower() for t in SPORT_TEXTS + BUSINESS_TEXTS for w in t.split()]
+    tiny = build_tiny_bert(tmp_path / "tiny", words, hidden=16)
+    encoder = SentenceTransformer(modules=[models.Transformer(str(tiny), max_seq_length=32),
+                                           models.Pooling(16, "mean"), models.Normalize()],
+                                  device="cpu")
+    encoder.save(str(tmp_path / "encoder"))
+    r = myna("models", "export", tmp_path / "encoder", "-o", tmp_path / "onnx")
+    assert r.code == 0, r.err
+    report = json.loads((tmp_path / "onnx" / "export.json").read_text())
+    assert report["variants"][0]["max_abs_diff"] < 1e-4
+    assert report["variants"][0]["score"] > 99.99  # mean cosine ×100
+    assert (tmp_path / "onnx" / "onnx" / "model.onnx").is_file()
+    assert not (tmp_path / "onnx" / "model.safetensors").exists()
+    texts = SPORT_TEXTS + BUSINESS_TEXTS
+    exported = api.load(str(tmp_path / "onnx"))
+    assert exported.kind == "sentence-transformers"
+    rows = exported.predict(texts, "embed")
+    theirs = encoder.encode(texts)
+    assert len(rows[0]["embedding"]) == 16
+    for row, vector in zip(rows, theirs, strict=True):
+        assert row["embedding"] == pytest.approx(vector.tolist(), abs=1e-4)

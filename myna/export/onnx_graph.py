@@ -11,9 +11,11 @@ OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = False) -> Path:
-    """``per_token``: the logits have a row per sub-word (a token classifier). Trace
-    ``model`` on two sample texts with PyTorch's TorchScript-based exporter (the
+def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = False,
+                      output: str = "logits") -> Path:
+    """``per_token``: the output has a row per sub-word (a token classifier, an encoder's
+    ``last_hidden_state``); ``output``: the model output's field. Trace ``model`` on two
+    sample texts with PyTorch's TorchScript-based exporter (the
     dynamo-based one needs onnxscript and is still reported failing on several families)."""
     import onnx
     import torch
@@ -28,15 +30,15 @@ def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = 
             self.model = model
 
         def forward(self, *inputs: Any) -> Any:
-            return self.model(**dict(zip(names, inputs, strict=True))).logits
+            return getattr(self.model(**dict(zip(names, inputs, strict=True))), output)
 
     model = model.float().eval().cpu()
     axes = {name: {0: "batch", 1: "sequence"} for name in names}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the exporter's deprecation and tracer warnings
         torch.onnx.export(Logits(), tuple(sample[k] for k in names), str(path),
-                          input_names=names, output_names=["logits"],
-                          dynamic_axes={**axes, "logits": {0: "batch", 1: "sequence"}
+                          input_names=names, output_names=[output],
+                          dynamic_axes={**axes, output: {0: "batch", 1: "sequence"}
                                         if per_token else {0: "batch"}}, opset_version=OPSET,
                           dynamo=False)
     onnx.checker.check_model(str(path))

@@ -70,6 +70,14 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
     step = on_step or (lambda _: None)
     if quantize not in (None, "int8", "fp16"):
         raise InputError(f"must be int8 or fp16 (got {quantize!r})", where="--quantize")
+    resolved = resolve(ref)
+    if resolved.kind == "sentence-transformers":  # the search and embedding encoder
+        from myna.export.encoder import export_encoder
+        from myna.export.routes import ClassifierRoute
+
+        texts = ClassifierRoute().probe(None, eval_file, text_column, None).texts
+        return export_encoder(ref, resolved.location, resolved.version, output, texts,
+                              quantize, force, step)
     location = spacy_location(ref)
     source_nlp = spacy.load(location)
     component, route = route_for(source_nlp, ref)
@@ -100,7 +108,7 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
             step(f"checked {kind}")
         report.kept, report.why = choose_variant(report, quantize, force)
         meta = {"source": ref, "source_location": location,
-                "source_version": resolve(ref).version, "format": "onnx",
+                "source_version": resolved.version, "format": "onnx",
                 "precision": report.kept, "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "max_abs_diff": next(v.max_abs_diff for v in report.variants
                                      if v.name == report.kept)}

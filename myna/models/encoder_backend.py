@@ -46,7 +46,11 @@ class EncoderBackend:
         return False
 
     def load(self, location: str, name: str) -> EncoderModel:
+        from myna.models.onnx_encoder import OnnxSentenceEncoder, is_exported_encoder
         from myna.text.encoders import load_sentence_encoder
 
+        if is_exported_encoder(Path(location)):  # `myna models export`: on ONNX Runtime
+            return EncoderModel("sentence-transformers", OnnxSentenceEncoder(Path(location)),
+                                name=name, location=location)
         return EncoderModel("sentence-transformers", load_sentence_encoder(location),
                             name=name, location=location)

@@ -18,7 +18,7 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", "attention_mask"),
-                 ) -> Any:
+                 output_name: str = "logits") -> Any:
     """An ONNX Runtime session on the CPU, or a clear error for a missing, corrupt or foreign
     file. ``rank``: the logits' dimensions (2: one row a text, 3: one a sub-word); ``inputs``:
     the inputs the graph must take."""
@@ -33,8 +33,9 @@ def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", 
                                  f"{str(err).splitlines()[0][:300]}") from None
     names = {i.name for i in session.get_inputs()}
     output = session.get_outputs()[0]
-    what = "text classifier" if rank == 2 else "token classifier"
-    if not set(inputs) <= names or output.name != "logits" \
+    what = ("sentence encoder" if output_name == "last_hidden_state" else
+            "text classifier" if rank == 2 else "token classifier")
+    if not set(inputs) <= names or output.name != output_name \
             or len(output.shape) != rank:
         raise ModelNotFoundError(f"{path} is an ONNX model, but not a {what} exported by "
                                  f"Myna (inputs {sorted(names)}, output {output.name} of "
