@@ -79,3 +79,28 @@ def test_transformer_fine_tuning_takes_device_and_precision(myna, tmp_path):
     setup_mlflow()
     params = mlflow.search_runs(experiment_names=["myna"], output_format="list")[0].data.params
     assert (params["device"], params["precision"]) == ("cpu", "fp32")
+
+
+def test_onnx_runtime_takes_cuda_only_where_the_build_has_it():
+    from myna.models.onnx_component import providers
+
+    gpu_build = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert providers("cuda", gpu_build) == gpu_build
+    assert providers("cuda:0", gpu_build)[0] == "CUDAExecutionProvider"
+    assert providers("cuda", ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
+    assert providers("cpu", gpu_build) == ["CPUExecutionProvider"]
+
+
+@needs_no_gpu
+def test_serve_and_batch_refuse_a_gpu_the_machine_lacks_before_loading(myna, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.delenv("MYNA_DEVICE", raising=False)
+    r = myna("serve", "no-such-model", "--device", "cuda")
+    assert r.code == 1 and "sees no GPU" in r.err
+    (tmp_path / "in.csv").write_text("text\nhello\n")
+    r = myna("batch", "run", "-i", tmp_path / "in.csv", "-o", tmp_path / "out.parquet",
+             "--device", "cuda")
+    assert r.code == 1 and "sees no GPU" in r.err and not (tmp_path / "out.parquet").exists()
+    r = myna("batch", "run", "-i", tmp_path / "in.csv", "-o", tmp_path / "out.parquet",
+             "--precision", "int4")
+    assert r.code == 1 and "int4" in r.err

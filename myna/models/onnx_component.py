@@ -17,9 +17,28 @@ LABELS_FILE = "labels.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
+def providers(device: str, available: list[str]) -> list[str]:
+    """ONNX Runtime's execution providers for Myna's device setting: CUDA first when the device
+    is a GPU and this onnxruntime build has the CUDA provider (the `onnxruntime-gpu`
+    package), else the CPU."""
+    if device.startswith("cuda") and "CUDAExecutionProvider" in available:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    return ["CPUExecutionProvider"]
+
+
+def session_providers() -> list[str]:
+    """`providers` for MYNA_DEVICE (auto: a GPU when PyTorch sees one)."""
+    import onnxruntime as ort
+
+    from myna.models.hf_backend import resolve_device
+
+    return providers(resolve_device(), ort.get_available_providers())
+
+
 def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", "attention_mask"),
                  output_name: str = "logits") -> Any:
-    """An ONNX Runtime session on the CPU, or a clear error for a missing, corrupt or foreign
+    """An ONNX Runtime session (on the GPU where Myna's device setting and the installed
+    onnxruntime allow, else the CPU), or a clear error for a missing, corrupt or foreign
     file. ``rank``: the logits' dimensions (2: one row a text, 3: one a sub-word); ``inputs``:
     the inputs the graph must take."""
     import onnxruntime as ort
@@ -27,7 +46,7 @@ def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", 
     if not path.is_file():
         raise ModelNotFoundError(f"no ONNX model at {path}")
     try:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(path), providers=session_providers())
     except Exception as err:  # ORT raises its own Fail/InvalidGraph/InvalidProtobuf types
         raise ModelNotFoundError(f"{path} is not a usable ONNX model: "
                                  f"{str(err).splitlines()[0][:300]}") from None
