@@ -80,7 +80,8 @@ def test_batch_run_on_the_cluster_loads_from_the_registry(cluster, tmp_path):
     out = tmp_path / "out.parquet"
     args = ["batch", "run", "--engine", "spark", "--master", cluster, "-i", src, "-o", out,
             "--model", "models:/news-ner@production", "--no-ship-model"]
-    first = myna_cli(*args, env=spark_env(tmp_path))
+    # --device/--precision reach the executors as spark.executorEnv.MYNA_DEVICE/_PRECISION
+    first = myna_cli(*args, "--device", "cpu", "--precision", "fp32", env=spark_env(tmp_path))
     assert first.returncode == 0, first.stderr[-3000:]
     assert "32 rows, 2 failed" in first.stderr
     rows = by_id(out)

@@ -6,6 +6,19 @@ from __future__ import annotations
 import sys
 from contextlib import AbstractContextManager
 
+_budget: int | None = None  # threads this process may use, for libraries set up later
+
+
+def set_thread_budget(n: int | None) -> None:
+    """Before loading a model in a worker: libraries that size their own pools when a model
+    loads (ONNX Runtime's sessions) read it (`thread_budget`)."""
+    global _budget
+    _budget = n
+
+
+def thread_budget() -> int | None:
+    return _budget
+
 
 def one_thread_per_process() -> None:
     """In a worker: limit OpenBLAS/OpenMP pools (loaded already, so env vars are too late)
@@ -18,6 +31,7 @@ def limit_threads(n: int) -> None:
     among them, and torch's)."""
     from threadpoolctl import threadpool_limits
 
+    set_thread_budget(n)
     threadpool_limits(n)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(n)

@@ -45,8 +45,14 @@ def open_session(path: Path, rank: int, inputs: tuple[str, ...] = ("input_ids", 
 
     if not path.is_file():
         raise ModelNotFoundError(f"no ONNX model at {path}")
+    from myna.core.threads import thread_budget
+
+    options = ort.SessionOptions()
+    if thread_budget():  # a worker process's share of the cores (its pool would take all)
+        options.intra_op_num_threads = thread_budget()
+        options.inter_op_num_threads = 1
     try:
-        session = ort.InferenceSession(str(path), providers=session_providers())
+        session = ort.InferenceSession(str(path), options, providers=session_providers())
     except Exception as err:  # ORT raises its own Fail/InvalidGraph/InvalidProtobuf types
         raise ModelNotFoundError(f"{path} is not a usable ONNX model: "
                                  f"{str(err).splitlines()[0][:300]}") from None

@@ -50,6 +50,10 @@ def _child(conn, source: ModelSource) -> None:
         from myna.tasks.shipping import register_packed
 
         register_packed(source.tasks)
+        if source.threads:  # ONNX Runtime sizes its pool when a model loads
+            from myna.core.threads import set_thread_budget
+
+            set_thread_budget(source.threads)
         predictor = Predictor(load_resolved(source.resolved, source.kb))
         if source.threads:  # after loading: the libraries' pools exist now
             from myna.core.threads import limit_threads
