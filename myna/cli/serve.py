@@ -73,6 +73,8 @@ def serve_command(
                                        help="Texts in the drift window."),
     monitor_every: float = typer.Option(60.0, "--monitor-every", min=0.1,
                                         help="Seconds between drift checks."),
+    monitor_alpha: float = typer.Option(0.05, "--monitor-alpha",
+                                        help="False-alarm rate of one drift check."),
     review_below: float | None = typer.Option(None, "--review-below",
                                               help="Queue answers under this confidence in "
                                                    "--review-dataset for people to correct."),
@@ -126,7 +128,7 @@ def serve_command(
     observers = []
     if monitor:
         observers.append(drift_watch(model, monitor_profile, loaded.predictor.tasks,
-                                     monitor_window, monitor_every))
+                                     monitor_window, monitor_every, monitor_alpha))
     if review_below is not None and review_dataset is not None:
         observers.append(review_writer(review_dataset, review_below, review_db, loaded))
     tasks = [*loaded.predictor.tasks, *(t for h in also for t in h.current.predictor.tasks
@@ -142,12 +144,14 @@ def serve_command(
 
 
 def drift_watch(model: str, profile_path: Path | None, tasks: list[str], window: int,
-                every_s: float):
+                every_s: float, alpha: float = 0.05):
     """The `--monitor` observer (its profile read and checked now, not at the first check)."""
     from myna.monitor.profile import load_profile
     from myna.serve.observers import DriftWatch
     from myna.tasks import get_task
 
+    if not 0 < alpha < 1:
+        raise InputError(f"must be between 0 and 1, not {alpha}", where="--monitor-alpha")
     profile = load_profile(profile_path or model)
     if profile.task not in tasks:
         raise InputError(f"the profile watches {profile.task!r}, which this model does not "
@@ -155,7 +159,7 @@ def drift_watch(model: str, profile_path: Path | None, tasks: list[str], window:
     err_console.print(f"monitoring {profile.task} for drift: a window of {window:,} texts, "
                       f"checked every {every_s:g} s", highlight=False)
     return lambda metrics: DriftWatch(profile, get_task(profile.task), metrics, window,
-                                      every_s, min_texts=min(100, window))
+                                      every_s, min_texts=min(100, window), alpha=alpha)
 
 
 def review_writer(dataset: str, threshold: float, db: str | None, loaded):

@@ -4,8 +4,9 @@ Five findings, each with its rule: the predicted labels' population stability in
 ≥ 0.2, the usual threshold), Kolmogorov–Smirnov on text lengths and on confidences, and
 embedding drift by MMD (permutation test) and by a domain classifier (its ROC AUC, tested with
 Mann–Whitney). The p-value tests share ``alpha`` (Bonferroni), so one check on i.i.d. data
-raises a false alarm with probability at most about ``alpha``. The embedding tests see each
-distinct text once."""
+raises a false alarm with probability at most about ``alpha``. Repeated texts stay repeated:
+both tests are valid for i.i.d. samples with duplicates, and dropping them changes a sample's
+distribution by its size (measured: false alarms on templated text)."""
 
 from __future__ import annotations
 
@@ -89,10 +90,6 @@ def check_drift(reference: ReferenceProfile, texts: list[str], model: LoadedMode
     if embeddings is not None and len(embeddings) != len(sample):
         raise InputError(f"{len(embeddings)} embeddings for {len(sample)} texts")
     current_embeddings = embed(sample, reference.encoder) if embeddings is None else embeddings
-    # Repeated texts count once in the embedding tests: a duplicate on both sides of the
-    # domain classifier's folds is memorised, not told apart (measured: false alarms).
-    first = list({text: i for i, text in reversed(list(enumerate(sample)))}.values())
-    current_embeddings = current_embeddings[sorted(first)]
     tests: list[tuple[str, float, float]] = [("text length (KS)",
                                               *stats.ks_test(reference.lengths, lengths))]
     findings = []

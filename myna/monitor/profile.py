@@ -142,7 +142,7 @@ def build_profile(model: LoadedModel, texts: list[str], source: str, task: str |
         label_shares=stats.shares(outputs.labels), confidences=outputs.confidences,
         lengths=[len(stats.words(t)) for t in sample_texts(texts, 5 * SAMPLE, seed)],
         vocabulary=vocabulary, unknown_rate=expected_unknown_rate(counts, vocabulary),
-        embeddings=embed(list(dict.fromkeys(sample)), encoder))  # each distinct text once
+        embeddings=embed(sample, encoder))
 
 
 def profile_dir(reference: str | Path) -> Path:
