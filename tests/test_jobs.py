@@ -237,3 +237,51 @@ def test_jobs_stored_by_myna_0_1_as_arguments_are_migrated(tmp_path, myna):
     assert pq.read_table(out).num_rows == 3
     request = store().get("old").request
     assert request["input"] == str(src) and request["task"] == "ner"
+
+
+def test_a_drift_check_job_triggers_the_retraining_job(tmp_path, myna):
+    """`myna jobs monitor` runs `myna monitor check` on a schedule; drift (exit code 3) is a
+    run of its own status and starts the `--then` job, here a `myna jobs train` retraining."""
+    import csv
+
+    from news_stream import news as topic_news
+    from news_stream import write_csv
+
+    train_csv = tmp_path / "train.csv"
+    with open(train_csv, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        for topic, seed in (("Sports", 1), ("Business", 2)):
+            writer.writerows([t, topic] for t in topic_news(150, seed=seed, topics=(topic,)))
+    r = myna("train", "textcat", train_csv, "-l", "label", "-o", tmp_path / "model",
+             "--epochs", "2")
+    assert r.code == 0, r.err
+    model = tmp_path / "model" / "model-best"
+    assert (model / "reference_profile" / "profile.json").is_file()
+    write_csv(tmp_path / "same.csv", topic_news(80, seed=3))
+    write_csv(tmp_path / "sports.csv", topic_news(80, seed=4, topics=("Sports",)))
+    r = myna("jobs", "train", "retrain", "--", "textcat", train_csv, "-l", "label",
+             "-o", tmp_path / "retrained-{date}", "--epochs", "1", "--no-profile")
+    assert r.code == 0, r.err
+    for name, data in (("check-same", "same.csv"), ("check-sports", "sports.csv")):
+        r = myna("jobs", "monitor", name, "--schedule", "0 6 * * *", "--then", "retrain",
+                 "--", model, tmp_path / data, "--report", tmp_path / f"{name}-{{date}}")
+        assert r.code == 0, r.err
+    listed = myna("jobs", "list").out
+    assert "on drift: retrain" in listed and "when triggered" in listed
+    assert myna("jobs", "run", "check-same").code == 0
+    assert [run.status for run in store().history("retrain")] == []  # no drift, no retraining
+    r = myna("jobs", "run", "check-sports")
+    assert r.code == 0, r.err
+    assert [run.status for run in store().history("check-sports")] == ["drift"]
+    retrain = store().history("retrain")
+    assert [(run.status, run.trigger) for run in retrain] == [("succeeded", "drift")]
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert (tmp_path / f"retrained-{today}" / "model-best").is_dir()
+    assert (tmp_path / f"check-sports-{today}" / "report.md").is_file()
+    bad = myna("jobs", "monitor", "typo", "--schedule", "0 6 * * *", "--", model,
+               tmp_path / "same.csv", "--alhpa", "0.1")
+    assert bad.code == 1 and "No such option: --alhpa" in bad.err
+    bad = myna("jobs", "monitor", "x", "--schedule", "0 6 * * *", "--then", "nope", "--",
+               model, tmp_path / "same.csv")
+    assert bad.code == 1 and "no job named 'nope'" in bad.err

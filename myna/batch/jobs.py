@@ -3,7 +3,11 @@
 A scheduler tick finds what is due (the latest cron time since the job was added, or a file in
 a watched folder not run before), claims it in the database, and runs the job's stored batch
 request for it in a subprocess (`myna.batch.run_job`), retrying a failure with exponential
-backoff. Claims make a due time or a file run once, however many schedulers are polling."""
+backoff. Claims make a due time or a file run once, however many schedulers are polling.
+
+A job may run a Myna command instead (`myna jobs monitor`: a drift check; `myna jobs train`: a
+retraining): a drift check that finds drift (exit code 3) is recorded as "drift" and runs the
+job it names, the book's retrain-on-drift loop."""
 
 from __future__ import annotations
 
@@ -62,17 +66,41 @@ def latest_due(job: Job, now: datetime) -> datetime | None:
     return prev if prev > job.created_at else None
 
 
+DRIFT_EXIT = 3  # `myna monitor check` found drift
+
+
+def placeholders(file: str | None, due: datetime | None) -> dict[str, str]:
+    when = due or utcnow()
+    return {"date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H%M%S"),
+            "file": file or "", "stem": Path(file).stem if file else "",
+            "name": Path(file).name if file else ""}
+
+
+def is_command_job(job: Job) -> bool:
+    """A job that runs a Myna command (a drift check, a retraining) rather than a batch
+    request."""
+    return bool(job.request and "command" in job.request)
+
+
+def job_command(job: Job, file: str | None, due: datetime | None) -> list[str]:
+    """The command's arguments with ``{date}``, ``{time}``, ``{file}``… filled in."""
+    values = placeholders(file, due)
+    out = []
+    for arg in job.request["command"] if job.request else []:
+        for name, text in values.items():
+            arg = arg.replace("{" + name + "}", text)
+        out.append(arg)
+    return out
+
+
 def job_request(job: Job, file: str | None, due: datetime | None) -> BatchRequest:
     """The job's batch request with ``{file}``, ``{stem}``, ``{name}`` (the new file) and
     ``{date}``, ``{time}`` (the due or start time, UTC) filled in."""
     if job.request is None:
         raise InputError(f"job {job.name!r} was stored by an older Myna and not migrated; "
                          "run `myna jobs list` once to migrate it")
-    when = due or utcnow()
-    values = {"date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H%M%S"),
-              "file": file or "", "stem": Path(file).stem if file else "",
-              "name": Path(file).name if file else ""}
-    return BatchRequest.from_dict(job.request, f"job {job.name}").filled(values)
+    return BatchRequest.from_dict(job.request, f"job {job.name}").filled(
+        placeholders(file, due))
 
 
 class Children:
@@ -126,6 +154,33 @@ def run_attempt(request: BatchRequest) -> tuple[bool, dict | None, str | None]:
     return False, summary, "\n".join(errors)[-ERROR_TAIL:] or f"exit code {proc.returncode}"
 
 
+def run_command(args: list[str]) -> tuple[str, str | None]:
+    """Run ``myna ARGS`` in a process of its own: ("succeeded" | "drift" | "failed", the
+    error text)."""
+    proc = CHILDREN.start([sys.executable, "-m", "myna.cli.main", *args])
+    try:
+        _, stderr = proc.communicate()
+    finally:
+        CHILDREN.done(proc)
+    if proc.returncode == 0:
+        return "succeeded", None
+    if proc.returncode == DRIFT_EXIT and args[:2] == ["monitor", "check"]:
+        return "drift", None
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error:")] or lines[-5:]
+    if proc.returncode in (-15, 143):
+        errors.append("stopped by SIGTERM (the scheduler was stopped)")
+    return "failed", "\n".join(errors)[-ERROR_TAIL:] or f"exit code {proc.returncode}"
+
+
+def _attempt(job: Job, claim: Claim) -> tuple[str, dict | None, str | None]:
+    if is_command_job(job):
+        status, error = run_command(job_command(job, claim.file, claim.due))
+        return status, None, error
+    ok, summary, error = run_attempt(job_request(job, claim.file, claim.due))
+    return ("succeeded" if ok else "failed"), summary, error
+
+
 def execute(store: JobStore, claim: Claim,
             sleep: Callable[[float], bool | None] = time.sleep) -> str:
     """Run a claimed slot, retrying up to the job's ``retries`` with backoff doubling from
@@ -133,18 +188,18 @@ def execute(store: JobStore, claim: Claim,
     ``sleep`` that returns True (a scheduler's stop event) means: stop, no more retries."""
     job, run_id, attempt = claim.job, claim.run_id, 1
     try:
-        request = job_request(job, claim.file, claim.due)
+        if not is_command_job(job):
+            job_request(job, claim.file, claim.due)  # a bad stored request fails here
     except InputError as err:
         store.finish(run_id, "failed", None, None, str(err))
         return "failed"
     while True:
-        ok, summary, error = run_attempt(request)
+        status, summary, error = _attempt(job, claim)
         rows = summary.get("rows") if summary else None
         failed = summary.get("failed") if summary else None
-        status = "succeeded" if ok else "failed"
         store.finish(run_id, status, rows, failed, error)
-        if ok or attempt > job.retries:
-            return status
+        if status != "failed" or attempt > job.retries:
+            break
         if sleep(job.backoff_s * 2 ** (attempt - 1)):
             return status
         attempt += 1
@@ -152,6 +207,23 @@ def execute(store: JobStore, claim: Claim,
         if next_id is None:  # someone else retried it already
             return status
         run_id = next_id
+    then = (job.request or {}).get("on_drift")
+    if status == "drift" and then:
+        trigger(store, then, f"drift:{job.name}:{run_id}", sleep)
+    return status
+
+
+def trigger(store: JobStore, name: str, slot: str,
+            sleep: Callable[[float], bool | None] = time.sleep) -> str | None:
+    """Run job ``name`` now for ``slot`` (once, however many schedulers see it)."""
+    try:
+        job = store.get(name)
+    except InputError:
+        return None  # removed since the drift check named it: nothing to run
+    run_id = store.claim(name, slot, "drift")
+    if run_id is None:
+        return None
+    return execute(store, Claim(job, slot, "drift", run_id), sleep)
 
 
 class Scheduler:
@@ -176,7 +248,7 @@ class Scheduler:
                 due = latest_due(job, now)
                 if due is not None:
                     claims += self._claim(job, due.isoformat(), "schedule", due=due)
-            else:
+            elif job.kind == "watch":
                 for path in watched_files(job, now):
                     stat = path.stat()
                     claims += self._claim(job, f"file:{path}@{stat.st_mtime_ns}", "file",

@@ -36,7 +36,7 @@ metadata = MetaData()
 jobs_table = Table(
     "myna_jobs", metadata,
     Column("name", String(200), primary_key=True),
-    Column("kind", String(20), nullable=False),  # schedule | watch
+    Column("kind", String(20), nullable=False),  # schedule | watch | manual (when triggered)
     Column("schedule", String(100)),
     Column("watch_dir", Text),
     Column("pattern", String(200)),
@@ -53,9 +53,9 @@ runs_table = Table(
     Column("job", String(200), nullable=False, index=True),
     Column("slot", String(600), nullable=False),  # due time, file, or manual:<id>
     Column("attempt", Integer, nullable=False),
-    Column("trigger", String(20), nullable=False),  # schedule | file | manual
+    Column("trigger", String(20), nullable=False),  # schedule | file | manual | drift
     Column("file", Text),
-    Column("status", String(20), nullable=False),  # running | succeeded | failed
+    Column("status", String(20), nullable=False),  # running | succeeded | failed | drift
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
     Column("rows", Integer),

@@ -95,6 +95,78 @@ def watch_command(
                       "(while `myna jobs serve` runs); files already there count as new")
 
 
+def command_of(group: str, args: list[str], sub: str | None = None) -> list[str]:
+    """Check ``args`` with `myna GROUP SUB`'s own parser (a typo fails now, not when the job
+    runs) and return the command the job stores; without ``sub`` the first argument names
+    it (`train textcat …`)."""
+    from myna.cli.main import app as main_app
+
+    if sub is None:
+        if not args:
+            raise InputError(f"give the `myna {group}` arguments after `--`")
+        sub, args = args[0], args[1:]
+    command = typer.main.get_command(main_app).get_command(None, group)  # type: ignore[attr-defined]
+    command = command.get_command(None, sub) if command is not None else None
+    if command is None:
+        raise InputError(f"`myna {group}` has no command {sub!r}")
+    try:
+        command.make_context(sub, list(args), resilient_parsing=False)
+    except Exception as err:  # Typer ships its own click: match on the interface
+        if not hasattr(err, "format_message"):
+            raise
+        raise InputError(f"{group} {sub} arguments: {err.format_message()}") from None
+    return [group, sub, *args]
+
+
+@app.command("monitor", context_settings=PASSTHROUGH)
+def monitor_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Job name."),
+    schedule: str = typer.Option(..., "--schedule", help="Cron schedule, e.g. '0 6 * * *'."),
+    then: str | None = typer.Option(None, "--then", help="A job to run when drift is found "
+                                                         "(e.g. one made by `myna jobs "
+                                                         "train`)."),
+    retries: int = typer.Option(0, "--retries", help="Retries after a failed check."),
+) -> None:
+    """Run `myna monitor check <args after -->` on a schedule; on drift (its exit code 3) the
+    run is recorded as "drift" and the --then job runs. `{date}` in the arguments is the due
+    date (data/{date}.csv, --report drift/{date})."""
+    from myna.batch.jobs import check_schedule, next_time
+    from myna.batch.jobstore import Job, utcnow
+
+    request = {"command": command_of("monitor", ctx.args, "check"), "on_drift": then}
+    job = Job(name=name, kind="schedule", schedule=check_schedule(schedule), args=ctx.args,
+              request=request, retries=retries)
+    store = _store()
+    if then:
+        store.get(then)  # the job to trigger must exist
+    store.add(job)
+    err_console.print(f"added {name}; next check {next_time(job, utcnow()):%Y-%m-%d %H:%M} "
+                      f"UTC{f'; on drift: {then}' if then else ''}")
+
+
+@app.command("train", context_settings=PASSTHROUGH)
+def train_job_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Job name."),
+    schedule: str | None = typer.Option(None, "--schedule",
+                                        help="Cron schedule (default: none; the job runs when "
+                                             "a drift check triggers it, or `myna jobs run`)."),
+    retries: int = typer.Option(0, "--retries", help="Retries after a failed run."),
+) -> None:
+    """A retraining job: `myna train <args after -->` (e.g. -- textcat data.csv -l label -o
+    models/{date}), run on a schedule, by a drift check's --then, or by `myna jobs run`."""
+    from myna.batch.jobs import check_schedule
+    from myna.batch.jobstore import Job
+
+    job = Job(name=name, kind="schedule" if schedule else "manual",
+              schedule=check_schedule(schedule) if schedule else None, args=ctx.args,
+              request={"command": command_of("train", ctx.args)}, retries=retries)
+    _store().add(job)
+    err_console.print(f"added {name}" + ("" if schedule else
+                                         " (runs when triggered or with `myna jobs run`)"))
+
+
 @app.command("list")
 def list_command() -> None:
     """Jobs, what triggers them, when they run next and how their last run went."""
@@ -105,13 +177,18 @@ def list_command() -> None:
     table = Table("job", "trigger", "next run (UTC)", "retries", "last run", "command")
     for job in store.jobs():
         trigger = (f"cron {job.schedule}" if job.kind == "schedule"
-                   else f"files {job.pattern} in {job.watch_dir}")
+                   else f"files {job.pattern} in {job.watch_dir}" if job.kind == "watch"
+                   else "when triggered")
+        if job.request and job.request.get("on_drift"):
+            trigger += f"; on drift: {job.request['on_drift']}"
         nxt = next_time(job, utcnow())
         last = store.last_run(job.name)
-        table.add_row(job.name, trigger, f"{nxt:%Y-%m-%d %H:%M}" if nxt else "on new file",
+        table.add_row(job.name, trigger, f"{nxt:%Y-%m-%d %H:%M}" if nxt else
+                      "on new file" if job.kind == "watch" else "—",
                       str(job.retries),
                       f"{last.status} {last.started_at:%Y-%m-%d %H:%M}" if last else "never",
-                      " ".join(job.args))
+                      " ".join(job.request["command"] if job.request and "command"
+                               in job.request else job.args))
     console.print(table if table.rows else "no jobs; add one with `myna jobs add` or "
                                            "`myna jobs watch`")
 
@@ -158,7 +235,7 @@ def run_command(name: str = typer.Argument(..., help="Job to run now.")) -> None
         statuses.append(execute(store, claim))
     last = store.history(name, limit=max(len(claims), 1))
     for run in reversed(last[: len(claims)]):
-        colour = "green" if run.status == "succeeded" else "red"
+        colour = {"succeeded": "green", "drift": "yellow"}.get(run.status, "red")
         err_console.print(markup(f"[{colour}]{{}}[/] run {{}}: {{}} rows{{}}", run.status,
                                  run.id, run.rows if run.rows is not None else "-",
                                  f"; {run.error}" if run.error else ""), highlight=False)
