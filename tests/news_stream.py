@@ -36,3 +36,13 @@ def write_csv(path: Path, texts: list[str]) -> Path:
         writer.writerow(["text"])
         writer.writerows([t] for t in texts)
     return path
+
+
+def write_labelled_csv(path: Path, per_topic: int, seed: int = 0) -> Path:
+    """``text,label`` rows, ``per_topic`` of each topic."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        for k, topic in enumerate(PARTS):
+            writer.writerows([t, topic] for t in news(per_topic, seed + k, topics=(topic,)))
+    return path

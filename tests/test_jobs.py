@@ -242,17 +242,10 @@ def test_jobs_stored_by_myna_0_1_as_arguments_are_migrated(tmp_path, myna):
 def test_a_drift_check_job_triggers_the_retraining_job(tmp_path, myna):
     """`myna jobs monitor` runs `myna monitor check` on a schedule; drift (exit code 3) is a
     run of its own status and starts the `--then` job, here a `myna jobs train` retraining."""
-    import csv
-
     from news_stream import news as topic_news
-    from news_stream import write_csv
+    from news_stream import write_csv, write_labelled_csv
 
-    train_csv = tmp_path / "train.csv"
-    with open(train_csv, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        for topic, seed in (("Sports", 1), ("Business", 2)):
-            writer.writerows([t, topic] for t in topic_news(150, seed=seed, topics=(topic,)))
+    train_csv = write_labelled_csv(tmp_path / "train.csv", 150, seed=1)
     r = myna("train", "textcat", train_csv, "-l", "label", "-o", tmp_path / "model",
              "--epochs", "2")
     assert r.code == 0, r.err

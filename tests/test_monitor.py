@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 import numpy as np
 import pytest
-from news_stream import PARTS, news, write_csv
+from news_stream import PARTS, news, write_csv, write_labelled_csv
 
 from myna.monitor import statistics as stats
 
@@ -97,12 +96,7 @@ def test_false_alarms_over_20_iid_batches_stay_near_alpha(profiled, textcat_pipe
 def test_training_writes_the_profile_and_the_logged_model_carries_it(myna, tmp_path):
     from myna.train.runner import TrainSpec, train
 
-    data = tmp_path / "train.csv"
-    with open(data, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        for topic, seed in (("Sports", 4), ("Business", 5)):
-            writer.writerows([t, topic] for t in news(60, seed=seed, topics=(topic,)))
+    data = write_labelled_csv(tmp_path / "train.csv", 60, seed=4)
     result = train(TrainSpec(task="textcat", source=data, output=tmp_path / "out",
                              label_column="label", epochs=2))
     profile = json.loads((result.best_model / "reference_profile" / "profile.json").read_text())

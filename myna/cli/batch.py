@@ -9,7 +9,14 @@ import typer
 
 from myna.batch.output import Existing
 from myna.batch.run import ENGINES, BatchRequest, run_batch
-from myna.cli.device_options import DEVICE, PRECISION, apply_device
+from myna.cli.device_options import (
+    DEVICE,
+    PRECISION,
+    REVIEW_BELOW,
+    REVIEW_DATASET,
+    REVIEW_DB,
+    apply_device,
+)
 from myna.cli.pairs import key_values
 from myna.core.console import err_console, markup, progress_bar
 from myna.core.errors import InputError
@@ -62,13 +69,8 @@ def run_command(
                                             help="Column for a field of a record task's input "
                                                  "(question=q); default: the field's name."),
     device: str | None = DEVICE, precision: str | None = PRECISION,
-    review_below: float | None = typer.Option(None, "--review-below",
-                                              help="After the run, queue the answers under "
-                                                   "this confidence in --review-dataset."),
-    review_dataset: str | None = typer.Option(None, "--review-dataset",
-                                              help="Annotation dataset of the review queue."),
-    review_db: str | None = typer.Option(None, "--review-db",
-                                         help="Its database (default: the settings')."),
+    review_below: float | None = REVIEW_BELOW, review_dataset: str | None = REVIEW_DATASET,
+    review_db: str | None = REVIEW_DB,
 ) -> None:
     """Run a model over every row; write the input columns, the result and an `error` column."""
     request = batch_request(input=input, output=output, column=column, task=task, model=model,

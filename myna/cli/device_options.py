@@ -1,6 +1,7 @@
-"""`--device` and `--precision` for commands whose models load in other processes (serve's
-workers, batch's processes and Spark executors): checked here, handed on as MYNA_DEVICE and
-MYNA_PRECISION, which every backend reads."""
+"""Options `myna serve` and `myna batch run` share: `--device` and `--precision` (their models
+load in other processes — serve's workers, batch's processes and Spark executors — so they are
+checked here and handed on as MYNA_DEVICE and MYNA_PRECISION, which every backend reads), and
+the low-confidence review queue's `--review-below`, `--review-dataset`, `--review-db`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ DEVICE = typer.Option(None, "--device", help="Where transformer and from-scratch
 PRECISION = typer.Option(None, "--precision", help="auto, fp32, fp16 or bf16 (default: "
                          "MYNA_PRECISION, else auto: fp16 on a GPU, bf16 on CPUs with native "
                          "bf16, else fp32).")
+
+REVIEW_BELOW = typer.Option(None, "--review-below",
+                            help="Queue answers under this confidence in --review-dataset, the "
+                                 "model's guess pre-filled, for people to correct.")
+REVIEW_DATASET = typer.Option(None, "--review-dataset",
+                              help="Annotation dataset of the review queue.")
+REVIEW_DB = typer.Option(None, "--review-db", help="Its database (default: the settings').")
 
 
 def apply_device(device: str | None, precision: str | None) -> dict[str, str]:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from myna.cli.device_options import DEVICE, PRECISION, apply_device
+from myna.cli.device_options import (
+    DEVICE,
+    PRECISION,
+    REVIEW_BELOW,
+    REVIEW_DATASET,
+    REVIEW_DB,
+    apply_device,
+)
 from myna.core.console import err_console
 from myna.core.errors import InputError
 from myna.serve.settings import MB, ServeSettings
@@ -75,13 +82,8 @@ def serve_command(
                                         help="Seconds between drift checks."),
     monitor_alpha: float = typer.Option(0.05, "--monitor-alpha",
                                         help="False-alarm rate of one drift check."),
-    review_below: float | None = typer.Option(None, "--review-below",
-                                              help="Queue answers under this confidence in "
-                                                   "--review-dataset for people to correct."),
-    review_dataset: str | None = typer.Option(None, "--review-dataset",
-                                              help="Annotation dataset of the review queue."),
-    review_db: str | None = typer.Option(None, "--review-db",
-                                         help="Its database (default: the settings')."),
+    review_below: float | None = REVIEW_BELOW, review_dataset: str | None = REVIEW_DATASET,
+    review_db: str | None = REVIEW_DB,
 ) -> None:
     """Serve a model over REST: /v1/ner, /v1/classify, /v1/analyze, /v1/link, /invocations."""
     from myna.core.web import server as http

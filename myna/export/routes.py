@@ -96,11 +96,11 @@ class ClassifierRoute:
     def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
         from myna.models.onnx_textcat import FACTORY
 
-        nlp = _blank_like(source)
-        exported = nlp.add_pipe(FACTORY, name=name, config={
+        exported = _one_component(source, FACTORY, name, {
             "exclusive": component.exclusive, "max_length": component.window})
-        exported.set_model(onnx_path, component.tokenizer, list(component.labels))
-        return nlp
+        exported.get_pipe(name).set_model(onnx_path, component.tokenizer,
+                                          list(component.labels))
+        return exported
 
 
 class TaggerRoute(ClassifierRoute):
@@ -154,11 +154,11 @@ class TaggerRoute(ClassifierRoute):
     def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
         from myna.models.onnx_ner import FACTORY
 
-        nlp = _blank_like(source)
-        exported = nlp.add_pipe(FACTORY, name=name, config={
+        exported = _one_component(source, FACTORY, name, {
             "max_length": component.window, "batch_size": component.batch_size})
-        exported.set_model(onnx_path, component.tokenizer, list(component._labels))
-        return nlp
+        exported.get_pipe(name).set_model(onnx_path, component.tokenizer,
+                                          list(component._labels))
+        return exported
 
 
 class ScratchRoute(ClassifierRoute):
@@ -193,19 +193,21 @@ class ScratchRoute(ClassifierRoute):
     def pipeline(self, component: Any, onnx_path: Path, name: str, source: Any):
         from myna.train.scratch_component import FACTORY
 
-        nlp = _blank_like(source)
-        exported = nlp.add_pipe(FACTORY, name=name, config={
+        exported = _one_component(source, FACTORY, name, {
             "exclusive": component.exclusive, "batch_size": component.batch_size})
-        exported.set_onnx(onnx_path, component.ids, component.config, list(component.labels))
-        return nlp
+        exported.get_pipe(name).set_onnx(onnx_path, component.ids, component.config,
+                                         list(component.labels))
+        return exported
 
 
-def _blank_like(source: Any):
-    """An empty pipeline that tokenizes as ``source`` does (entities are tagged on tokens)."""
+def _one_component(source: Any, factory: str, name: str, config: dict[str, Any]):
+    """A pipeline of one new component that tokenizes as ``source`` does (entities are
+    tagged on tokens); the caller gives the component its model."""
     import spacy
 
     nlp = spacy.blank(source.lang)
     nlp.tokenizer = source.tokenizer
+    nlp.add_pipe(factory, name=name, config=config)
     return nlp
 
 
