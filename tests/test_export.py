@@ -236,3 +236,21 @@ def test_a_sentence_encoder_exports_with_the_same_embeddings(myna, tmp_path):
     assert len(rows[0]["embedding"]) == 16
     for row, vector in zip(rows, theirs, strict=True):
         assert row["embedding"] == pytest.approx(vector.tolist(), abs=1e-4)
+
+
+def test_the_bundled_minilm_exports_with_the_same_embeddings(myna, tmp_path):
+    """Parity on the real encoder Myna searches and fine-tunes with, not only on tiny ones."""
+    from myna.text.encoders import default_encoder_path, load_sentence_encoder
+
+    r = myna("models", "export", default_encoder_path(), "-o", tmp_path / "minilm")
+    assert r.code == 0, r.err
+    report = json.loads((tmp_path / "minilm" / "export.json").read_text())
+    assert report["variants"][0]["max_abs_diff"] < 1e-4
+    import myna as api
+
+    texts = SPORT_TEXTS + BUSINESS_TEXTS + ["Apple hired Tim Cook in California. " * 30]
+    ours = [row["embedding"] for row in api.load(str(tmp_path / "minilm")).predict(texts,
+                                                                                  "embed")]
+    theirs = load_sentence_encoder(default_encoder_path()).encode(texts)
+    for a, b in zip(ours, theirs, strict=True):
+        assert a == pytest.approx(b.tolist(), abs=1e-4)
