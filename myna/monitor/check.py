@@ -105,7 +105,7 @@ def check_drift(reference: ReferenceProfile, texts: list[str], model: LoadedMode
         if reference.embeddings.shape[1] != current_embeddings.shape[1]:
             raise InputError(f"the profile's embeddings have {reference.embeddings.shape[1]} "
                              f"dimensions, the encoder gives {current_embeddings.shape[1]}",
-                             where=reference.encoder)
+                             where=reference.encoder or "the bundled MiniLM")
         tests.append(("embeddings (MMD)", *stats.mmd_test(reference.embeddings,
                                                           current_embeddings, seed=seed)))
         tests.append(("embeddings (domain classifier AUC)",

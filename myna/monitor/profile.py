@@ -43,7 +43,7 @@ class ReferenceProfile:
     source: str  # which texts, in words
     texts: int
     created: str
-    encoder: str
+    encoder: str | None  # None: the bundled MiniLM (wherever it is installed at check time)
     label_shares: dict[str, float]
     confidences: list[float]
     lengths: list[int]  # words per text
@@ -108,12 +108,6 @@ def embed(texts: list[str], encoder: str | None = None) -> np.ndarray:
     return np.asarray(vectors, np.float32)
 
 
-def encoder_name(encoder: str | None) -> str:
-    from myna.text.encoders import default_encoder_path
-
-    return encoder or default_encoder_path()
-
-
 def expected_unknown_rate(counts: Counter[str], kept: dict[str, int]) -> float:
     """The unknown-word rate to expect of new text like this, against the ``kept`` words:
     Good–Turing's chance that the next word is unseen (words seen once, over all words),
@@ -138,7 +132,7 @@ def build_profile(model: LoadedModel, texts: list[str], source: str, task: str |
     vocabulary = dict(counts.most_common(VOCABULARY_SIZE))
     return ReferenceProfile(
         model=model.name, task=task, source=source, texts=len(texts),
-        created=datetime.now(UTC).isoformat(timespec="seconds"), encoder=encoder_name(encoder),
+        created=datetime.now(UTC).isoformat(timespec="seconds"), encoder=encoder,
         label_shares=stats.shares(outputs.labels), confidences=outputs.confidences,
         lengths=[len(stats.words(t)) for t in sample_texts(texts, 5 * SAMPLE, seed)],
         vocabulary=vocabulary, unknown_rate=expected_unknown_rate(counts, vocabulary),
