@@ -175,6 +175,7 @@ async function send(answer) {
   if (state.config.view === "ner") body.spans = task.spans.map(({ start, end, label }) => ({ start, end, label }));
   if (state.config.view === "choice") body.accept = task.accept;
   if (state.config.view === "classification") body.label = task.label;
+  let refresh = false;
   try {
     const data = await api("/api/answer", body);
     if (data.task) state.queue.push(data.task);
@@ -183,17 +184,19 @@ async function send(answer) {
     setStatus(`saved (${answer})`);
     render();
     showDone(data.done);
-    if (state.answered % 5 === 0 || !state.task) await refreshProgress();
+    refresh = state.answered % 5 === 0 || !state.task;
   } catch (err) {
     setStatus(err.message, true);
   } finally {
-    state.busy = false;
+    state.busy = false;  // the next text is showing: keys for it must not be dropped
   }
+  if (refresh) await refreshProgress();
 }
 
 async function undo() {
   if (state.busy) return;
   state.busy = true;
+  let refresh = false;
   try {
     const data = await api("/api/undo", {});
     if (data.task) {
@@ -201,14 +204,15 @@ async function undo() {
       state.task = data.task;
       render();
       setStatus("undone");
-      await refreshProgress();
+      refresh = true;
     }
     else setStatus("nothing to undo");
   } catch (err) {
     setStatus(err.message, true);
   } finally {
-    state.busy = false;
+    state.busy = false;  // an answer keyed as soon as the text is back must count
   }
+  if (refresh) await refreshProgress();
 }
 
 function showDone(done) {
@@ -216,7 +220,13 @@ function showDone(done) {
 }
 
 async function refreshProgress() {
-  const p = await api(`/api/progress?session=${encodeURIComponent(state.session)}`);
+  let p;
+  try {
+    p = await api(`/api/progress?session=${encodeURIComponent(state.session)}`);
+  } catch (err) {
+    setStatus(err.message, true);
+    return;
+  }
   $("progress").textContent = `${p.answered} / ${p.examples} texts done`;
   $("progress-bar").max = Math.max(1, p.examples);
   $("progress-bar").value = p.answered;
