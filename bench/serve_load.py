@@ -124,11 +124,16 @@ def _ratio(row: dict, base: float) -> str:
     return "–" if "/v1/ner" in row["name"] else f"{row['rps'] / base:.2f}×"
 
 
-def main() -> None:
+def load_options() -> argparse.Namespace:
+    """``--seconds`` and ``--clients`` of a load run (this script's and serve_onnx.py's)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=16)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = load_options()
     home = OUT / "serve-home"
     env = {**os.environ, "MYNA_HOME": str(home), "HF_HUB_OFFLINE": "1",
            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # mlflow runs `uvicorn`

@@ -11,18 +11,14 @@ Goal (issue 19): int8 ≥ 2× the PyTorch model's requests/s at p99 < 50 ms.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 from common import OUT, machine, today, write_section
-from serve_load import BIN, free_port, measure, texts
+from serve_load import BIN, free_port, load_options, measure, texts
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--clients", type=int, default=16)
-    args = ap.parse_args()
+    args = load_options()
     home = OUT / "serve-home"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MYNA_HOME": str(home), "HF_HUB_OFFLINE": "1"}

@@ -102,9 +102,10 @@ def check_command(
     from myna.monitor.check import check_drift
     from myna.monitor.profile import load_profile, profile_dir
 
-    profile = load_profile(reference)
+    directory = profile_dir(reference)  # a registered model is fetched once, here
+    profile = load_profile(directory)
     texts = read_texts(data, text_column, max_texts)
-    is_model = profile_dir(reference) != Path(reference).expanduser()
+    is_model = directory != Path(reference).expanduser()
     answering = model or (reference if is_model else profile.model)
     with err_console.status(f"checking {len(texts):,} texts against the profile …"):
         result = check_drift(profile, texts, load(answering), alpha, psi_limit)

@@ -35,6 +35,15 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(-1, keepdims=True)
 
 
+def probe_texts(eval_file: Path | None, text_column: str) -> list[str]:
+    """Texts to compare and time an encoder on: the file's, else the built-in probes."""
+    if eval_file is None:
+        return SAMPLE * 20
+    from myna.data.formats import read_examples
+
+    return [ex.text for ex in read_examples(eval_file, text_column=text_column)] or SAMPLE * 20
+
+
 class ClassifierRoute:
     metric = "accuracy"
     per_token = False
@@ -47,8 +56,6 @@ class ClassifierRoute:
 
         examples = list(read_examples(eval_file, text_column=text_column,
                                       label_column=label_column))
-        if label_column is None and nlp is None:  # an encoder: texts only
-            return Probe([ex.text for ex in examples] or SAMPLE * 20)
         gold = [max(ex.cats, key=lambda label: ex.cats[label]) if ex.cats else ""
                 for ex in examples]
         if not examples or not all(gold):

@@ -73,12 +73,11 @@ def export_model(ref: str, output: Path, quantize: str | None = None,
     resolved = resolve(ref)
     if resolved.kind == "sentence-transformers":  # the search and embedding encoder
         from myna.export.encoder import export_encoder
-        from myna.export.routes import ClassifierRoute
+        from myna.export.routes import probe_texts
 
-        texts = ClassifierRoute().probe(None, eval_file, text_column, None).texts
-        return export_encoder(ref, resolved.location, resolved.version, output, texts,
-                              quantize, force, step)
-    location = spacy_location(ref)
+        return export_encoder(ref, resolved.location, resolved.version, output,
+                              probe_texts(eval_file, text_column), quantize, force, step)
+    location = resolved.location if resolved.kind == "spacy" else spacy_location(ref)
     source_nlp = spacy.load(location)
     component, route = route_for(source_nlp, ref)
     probe = route.probe(source_nlp, eval_file, text_column, label_column)

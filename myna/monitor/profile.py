@@ -83,12 +83,11 @@ def monitored_task(model: LoadedModel, task: str | None = None) -> str:
 
 
 def model_outputs(model: LoadedModel, texts: list[str], task: str) -> Outputs:
-    from myna.tasks import Predictor
+    from myna.tasks import get_task
 
-    predictor = Predictor(model)
-    runner = predictor.task(task)
+    runner = get_task(task)
     outputs = Outputs(task)
-    for row in predictor.predict(texts, task, errors="row"):
+    for row in model.predict(texts, task, errors="row"):  # the model's own predictor
         found = None if row.get("error") else runner.outcome(row)
         if found is not None:
             outputs.labels.append(found[0])

@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -27,6 +28,16 @@ class Observer:
     def stop(self) -> None: ...
 
 
+@dataclass
+class Seen:
+    """One answer in the drift window; its sentence embedding is computed at the first
+    check that sees it and kept (each check embeds only what came since the last)."""
+
+    text: str
+    outcome: tuple[str, float] | None
+    vector: Any = None
+
+
 class DriftWatch(Observer):
     """The last ``window`` texts of the profile's task and the model's answers; every
     ``every_s`` seconds (when new texts came) a drift check against the reference profile."""
@@ -35,7 +46,7 @@ class DriftWatch(Observer):
                  every_s: float = 60.0, min_texts: int = 100, alpha: float = 0.05):
         self.profile, self.task, self.every_s = profile, task, every_s
         self.min_texts, self.alpha = max(min_texts, 20), alpha
-        self.window: deque[tuple[str, tuple[str, float] | None]] = deque(maxlen=window)
+        self.window: deque[Seen] = deque(maxlen=window)
         self.seen = self.checked_at_seen = 0
         self.last: dict[str, Any] | None = None
         self._lock = threading.Lock()
@@ -57,25 +68,34 @@ class DriftWatch(Observer):
             return
         with self._lock:
             for text, row in zip(inputs, rows, strict=True):
-                self.window.append((text, self.task.outcome(row)))
+                self.window.append(Seen(text, self.task.outcome(row)))
             self.seen += len(rows)
 
     def check_now(self) -> dict[str, Any] | None:
         """Run a check on the window (None: too few texts, or none new since the last)."""
+        import numpy as np
+
         from myna.monitor.check import check_drift
-        from myna.monitor.profile import Outputs
+        from myna.monitor.profile import SAMPLE, Outputs, embed
 
         with self._lock:
             if len(self.window) < self.min_texts or self.seen == self.checked_at_seen:
                 return None
             items, self.checked_at_seen = list(self.window), self.seen
         outputs = Outputs(self.task.name)
-        for _, outcome in items:
-            if outcome is not None:
-                outputs.labels.append(outcome[0])
-                outputs.confidences.append(outcome[1])
-        report = check_drift(self.profile, [text for text, _ in items], None, self.alpha,
-                             outputs=outputs)
+        for item in items:
+            if item.outcome is not None:
+                outputs.labels.append(item.outcome[0])
+                outputs.confidences.append(item.outcome[1])
+        embeddings = None
+        if len(items) <= SAMPLE:  # a larger window is sampled inside the check
+            new = [item for item in items if item.vector is None]
+            for item, vector in zip(new, embed([i.text for i in new], self.profile.encoder),
+                                    strict=True):
+                item.vector = vector
+            embeddings = np.stack([item.vector for item in items])
+        report = check_drift(self.profile, [item.text for item in items], None, self.alpha,
+                             outputs=outputs, embeddings=embeddings)
         summary = {**report.summary(), "checked_at": time.time(), "window": len(items)}
         self.checks.inc()
         self.drift.set(1 if report.drifted else 0)
