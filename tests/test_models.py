@@ -69,3 +69,21 @@ def test_myna_load_says_what_a_reference_is_not(tmp_path):
         myna.load("someone/not-cached-model")  # HF_HUB_OFFLINE=1 in the tests
     with pytest.raises(ModelNotFoundError, match="does not resolve"):
         myna.load("models:/no-such-model@production")
+
+
+@pytest.mark.parametrize("order", ["as registered", "reversed"])
+def test_a_folders_kind_does_not_depend_on_which_backend_was_imported_first(tmp_path, order,
+                                                                            monkeypatch):
+    """A sentence-transformers folder also has a Hugging Face config.json naming an
+    architecture: it is a sentence encoder whichever backend registered first."""
+    import json
+
+    from myna.models import backends
+
+    (tmp_path / "modules.json").write_text("[]")
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["BertModel"],
+                                                      "model_type": "bert"}))
+    found = backends.all_backends()
+    if order == "reversed":
+        monkeypatch.setattr(backends, "all_backends", lambda: dict(reversed(found.items())))
+    assert backends.kind_of_dir(tmp_path) == "sentence-transformers"

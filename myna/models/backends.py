@@ -45,8 +45,11 @@ def get_backend(kind: str) -> Backend:
 
 
 def kind_of_dir(path: Path) -> str | None:
-    """The kind of the model in ``path``, or None when no backend recognises it."""
-    for kind, backend in all_backends().items():
+    """The kind of the model in ``path``, or None when no backend recognises it. Generic
+    backends (a Hugging Face config.json, which a sentence-transformers folder also has) are
+    asked last, so the answer does not depend on which backend was imported first."""
+    found = all_backends().items()
+    for kind, backend in sorted(found, key=lambda kv: bool(getattr(kv[1], "generic", False))):
         if backend.is_model_dir(path):
             return kind
     return None

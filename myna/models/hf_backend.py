@@ -202,6 +202,7 @@ def read_config(path: Path) -> dict[str, Any] | None:
 @backends.register("transformers")
 class TransformersBackend:
     kind = "transformers"
+    generic = True  # other kinds' folders (sentence-transformers) have a config.json too
 
     def is_model_dir(self, path: Path) -> bool:
         config = read_config(path)
