@@ -25,6 +25,10 @@ def evaluate_command(
     label_map: str | None = typer.Option(
         None, "--label-map", help="Rename the model's entity labels before scoring: "
                                   "ontonotes-conll, or FROM=TO,... (FROM= drops a label)."),
+    repair_escapes: bool = typer.Option(
+        False, "--repair-escapes", help="Mend web-scrape escapes in the texts first (`\\` "
+                                        "line breaks, ` #39;`, ` quot;`, `&lt;p&gt;`), as "
+                                        "`myna train textcat --repair-escapes` did."),
 ) -> None:
     """Evaluate a model on labelled data."""
     from myna.evaluate.labelmap import parse_label_map
@@ -32,7 +36,8 @@ def evaluate_command(
     from myna.evaluate.scoring import evaluate
 
     report = evaluate(model, data, text_column=text_column, label_column=label_column, fmt=fmt,
-                      n_errors=n_errors, label_map=parse_label_map(label_map))
+                      n_errors=n_errors, label_map=parse_label_map(label_map),
+                      repair=repair_escapes)
     table = Table(title=f"{report.task} · {report.examples} examples", title_justify="left")
     for col in ("label", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "label" else "right")

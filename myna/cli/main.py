@@ -19,6 +19,7 @@ from myna.cli import (
     data,
     demo,
     doctor,
+    ensemble,
     evaluate,
     export,
     index,
@@ -80,6 +81,7 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(lm.app, name="lm")
 app.add_typer(monitor.app, name="monitor")
 registry.app.command("export")(export.export_command)
+registry.app.command("ensemble")(ensemble.ensemble_command)
 app.add_typer(registry.app, name="models")
 app.add_typer(tokenizer.app, name="tokenizer")
 app.add_typer(train.app, name="train")

@@ -46,6 +46,14 @@ PROFILE = typer.Option(True, "--profile/--no-profile",
                        help="Write the reference profile `myna monitor check` compares new "
                             "data with (held-out predictions, lengths, words, MiniLM "
                             "embeddings of up to 1,000 texts), inside the model.")
+DEV_FRACTION = typer.Option(0.2, "--dev-fraction", min=0.01, max=0.9,
+                            help="Without --dev: the stratified share of the training data "
+                                 "held out to pick model-best and stop early.")
+AVERAGE_LAST = typer.Option(0, "--average-last", min=0,
+                            help="Transformer bases: also score the average of the weights at "
+                                 "the last K evaluations (one an epoch) on the held-out split, "
+                                 "and keep it if it does at least as well as the best single "
+                                 "one (0: off).")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -78,6 +86,21 @@ def ner_command(
         None, "--rehearse-with", help="Raw texts the base model annotates as extra training "
                                       "data, so a small new-label set does not drown the old."),
     device: str | None = DEVICE, precision: str | None = PRECISION, profile: bool = PROFILE,
+    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST,
+    word_shapes: int = typer.Option(
+        0, "--word-shapes", min=0, help="Transformer bases: learn an embedding of this size for "
+                                        "each word's shape (Xxxx, XX, dd, ...) beside the "
+                                        "encoder, the casing an uncased encoder cannot see "
+                                        "(0: off; 32 is a good size)."),
+    new_component: str | None = typer.Option(
+        None, "--new-component", help="Updating a spaCy pipeline: train the new labels as a "
+                                      "`ner` component of this name placed before the base "
+                                      "`ner`, which stays frozen and keeps its predictions "
+                                      "outside the new entities (e.g. ner_ticker)."),
+    decode: str = typer.Option(
+        "greedy", "--decode", help="Transformer bases: read BIO tags greedily (each word "
+                                   "alone) or by viterbi (the best valid sequence: no I-X "
+                                   "after O). Saved with the model."),
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
     _train(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
@@ -85,7 +108,9 @@ def ner_command(
                    text_column=text_column, fix_spans=fix_spans, rehearse=rehearse,
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
                    batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
-                   device=device, precision=precision, profile=profile))
+                   device=device, precision=precision, profile=profile,
+                   dev_fraction=dev_fraction, average_last=average_last,
+                   word_shapes=word_shapes, decode=decode, new_component=new_component))
 
 
 @app.command("textcat")
@@ -111,6 +136,23 @@ def textcat_command(
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
                                    help="One category per text (softmax) or several."),
+    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST,
+    repair_escapes: bool = typer.Option(
+        False, "--repair-escapes", help="Mend web-scrape escapes in the texts as they are "
+                                        "read (`\\` line breaks, ` #39;`, ` quot;`, "
+                                        "`&lt;p&gt;`: AG News has them all); score with "
+                                        "`myna evaluate --repair-escapes` to match."),
+    cnn: bool = typer.Option(False, "--cnn", help="--base blank: a CNN over the words beside "
+                             "the bag of words (spaCy's TextCatEnsemble at its efficiency "
+                             "size), instead of the bag of words alone."),
+    teacher: str | None = typer.Option(
+        None, "--teacher", help="Distillation, --base blank: train on this model's "
+                                "probabilities (any model reference, e.g. a fine-tuned "
+                                "transformer) instead of the labels; model-best is still "
+                                "picked on the held-out labels. Saved as spaCy's own textcat."),
+    unlabelled: Path | None = typer.Option(
+        None, "--unlabelled", help="With --teacher: more texts (same --text-column) for the "
+                                   "teacher to label and the student to learn from."),
 ) -> None:
     """Train a text classifier (exclusive or multi-label)."""
     _train(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
@@ -119,4 +161,6 @@ def textcat_command(
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
                    db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
                    attention=attention, device=device, precision=precision,
-                   profile=profile))
+                   profile=profile, dev_fraction=dev_fraction, average_last=average_last,
+                   repair_escapes=repair_escapes, cnn=cnn, teacher=teacher,
+                   unlabelled=unlabelled))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 OPSET = 17
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+INPUTS = ("input_ids", "attention_mask", "token_type_ids", "shape_ids")
 
 
 def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = False,
@@ -22,6 +22,8 @@ def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = 
 
     sample = tokenizer(["an example", "a second, longer example text"], padding=True,
                        return_tensors="pt")
+    if getattr(model, "shapes", None) is not None:  # a tagger that reads word shapes too
+        sample["shape_ids"] = torch.ones_like(sample["input_ids"])
     names = [k for k in INPUTS if k in sample]
 
     class Logits(torch.nn.Module):

@@ -162,9 +162,10 @@ class TaggerRoute(ClassifierRoute):
         from myna.models.onnx_ner import FACTORY
 
         exported = _one_component(source, FACTORY, name, {
-            "max_length": component.window, "batch_size": component.batch_size})
+            "max_length": component.window, "batch_size": component.batch_size,
+            "decode": component.decode})
         exported.get_pipe(name).set_model(onnx_path, component.tokenizer,
-                                          list(component._labels))
+                                          list(component._labels), component.shapes)
         return exported
 
 

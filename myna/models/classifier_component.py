@@ -57,6 +57,8 @@ class TokenTagger(BufferedComponent):
     tokenizer: Any
     _labels: list[str]  # the BIO tags, in the model's output order
     window: int  # sub-words per chunk
+    decode: str = "greedy"  # how tags are read from the scores (`myna.models.bio_decode`)
+    shapes: Any = None  # a ShapeVocab when the model also reads word shapes
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -76,20 +78,29 @@ class TokenTagger(BufferedComponent):
         if not chunks:
             return chunks, None, None
         encoding = encode_chunks(self.tokenizer, chunks, self.window, padding=True)
+        if self.shapes is not None:
+            import torch
+
+            encoding["shape_ids"] = torch.tensor([
+                self.shapes.subword_ids(c.words, encoding.word_ids(k))
+                for k, c in enumerate(chunks)])
         return chunks, encoding, self._logits(encoding)
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
         from spacy.tokens import Span
 
+        from myna.models.bio_decode import decode
         from myna.models.hf_words import OUTSIDE, first_subword_positions, tags_to_spans
 
         tags = [[OUTSIDE] * len(d) for d in docs]
         chunks, encoding, scores = self.tag_scores(docs)
         if chunks:
-            best = scores.argmax(-1).tolist()
+            scores = _as_array(scores)
             for k, chunk in enumerate(chunks):
-                for word, pos in first_subword_positions(encoding.word_ids(k)).items():
-                    tags[chunk.doc][chunk.offset + word] = self._labels[best[k][pos]]
+                words = first_subword_positions(encoding.word_ids(k))
+                best = decode(scores[k][list(words.values())], self._labels, self.decode)
+                for word, tag in zip(words, best, strict=True):
+                    tags[chunk.doc][chunk.offset + word] = self._labels[tag]
         for doc, doc_tags in zip(docs, tags, strict=True):
             doc.set_ents([Span(doc, s, e, label=label) for s, e, label in tags_to_spans(doc_tags)],
                          default="outside")
@@ -99,3 +110,12 @@ class TokenTagger(BufferedComponent):
         from spacy.scorer import get_ner_prf
 
         return get_ner_prf(examples)
+
+
+def _as_array(scores: Any) -> Any:
+    """Scores from PyTorch (possibly bf16) or ONNX Runtime as a float numpy array."""
+    import numpy as np
+
+    if hasattr(scores, "detach"):
+        return scores.detach().float().cpu().numpy()
+    return np.asarray(scores, dtype=np.float32)

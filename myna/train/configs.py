@@ -24,14 +24,15 @@ def component_name(task: str, exclusive: bool) -> str:
     return name
 
 
-def blank_config(task: str, exclusive: bool, vectors: Path | None = None) -> Config:
+def blank_config(task: str, exclusive: bool, vectors: Path | None = None,
+                 cnn: bool = False) -> Config:
     """spaCy's efficiency starter config (`spacy init config -o efficiency`). With static
-    vectors: its accuracy config, the one spaCy pairs with vectors (a CNN tok2vec that reads
-    them; for textcat an ensemble of that CNN with the bag of words), at the efficiency CNN's
-    size: on 800 AG News labels the full-size CNN took 14 min for 77.5 macro-F1, this one
-    1.6 min for 80.8 (BENCHMARKS.md, word vectors in training)."""
+    vectors (or ``cnn``): its accuracy config, the one spaCy pairs with vectors (a CNN tok2vec
+    that reads them; for textcat an ensemble of that CNN with the bag of words), at the
+    efficiency CNN's size: on 800 AG News labels the full-size CNN took 14 min for 77.5
+    macro-F1, this one 1.6 min for 80.8 (BENCHMARKS.md, word vectors in training)."""
     name = component_name(task, exclusive)
-    if vectors is None:
+    if vectors is None and not cnn:
         return init_config(lang="en", pipeline=[name], optimize="efficiency")
     from myna.train.static_vectors import use_static_vectors
 
@@ -40,12 +41,21 @@ def blank_config(task: str, exclusive: bool, vectors: Path | None = None) -> Con
     size = efficient["components"]["tok2vec"]["model"]["encode"]
     encode = config["components"]["tok2vec"]["model"]["encode"]
     encode["width"], encode["depth"] = size["width"], size["depth"]
-    return use_static_vectors(config, vectors)
+    if vectors is not None:
+        return use_static_vectors(config, vectors)
+    config["paths"]["vectors"] = None  # the accuracy config names en_core_web_lg's
+    config["initialize"]["vectors"] = None
+    for block in config["components"].values():
+        if "embed" in block.get("model", {}):
+            block["model"]["embed"]["include_static_vectors"] = False
+    return config
 
 
-def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: str) -> Config:
+def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: str,
+                      new_component: str | None = None) -> Config:
     """Update a pretrained pipeline: every base component is sourced from it; for NER the
-    existing ``ner`` is trained further, for textcat a new classifier is added. Everything
+    existing ``ner`` is trained further (or, with ``new_component``, a new one placed before
+    it: `myna.train.new_component`), for textcat a new classifier is added. Everything
     else is frozen so tagging and parsing stay exactly as the base model does them."""
     name = component_name(task, exclusive)
     config = blank_config(task, exclusive)
@@ -66,20 +76,30 @@ def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: st
     # Updating trained weights: a smaller step than training from scratch, so the labels the
     # base model already has move less (see the TICKER benchmark).
     config["training"]["optimizer"]["learn_rate"] = UPDATE_LEARN_RATE
+    if new_component is not None:
+        from myna.train.new_component import add_new_component
+
+        return add_new_component(config, base_nlp, new_component)
     return config
 
 
 def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: str | None, *,
                  train_path: Path, dev_path: Path, max_epochs: int, seed: int, patience: int,
                  eval_frequency: int, learn_rate: float | None = None,
-                 batch_words: int | None = None, vectors: Path | None = None) -> Config:
+                 batch_words: int | None = None, vectors: Path | None = None,
+                 new_component: str | None = None, cnn: bool = False,
+                 soft_labels: bool = False) -> Config:
     """``base_nlp`` None: a blank pipeline (reading ``vectors``, a spaCy pipeline folder with
     static vectors, when given); else update ``base_nlp`` (loaded from ``source``).
     ``batch_words`` replaces spaCy's compounding batch size with a fixed one."""
     if vectors is not None and base_nlp is not None and source is not None:
         raise InputError("static vectors go with a blank pipeline (--base blank)")
-    config = (blank_config(task, exclusive, vectors) if base_nlp is None or source is None
-              else pretrained_config(task, exclusive, base_nlp, source))
+    config = (blank_config(task, exclusive, vectors, cnn) if base_nlp is None or source is None
+              else pretrained_config(task, exclusive, base_nlp, source, new_component))
+    if soft_labels:  # a distilled student (`myna.train.distill`)
+        from myna.train.distill import soft_config
+
+        config = soft_config(config, component_name(task, exclusive))
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
     config["system"]["seed"] = seed

@@ -83,9 +83,13 @@ class _HFComponent(BufferedComponent):
         import transformers
 
         hf = Path(path) / HF_DIR
-        auto = getattr(transformers, self.auto_class)
-        self.set_model(auto.from_pretrained(hf), transformers.AutoTokenizer.from_pretrained(hf))
+        self.set_model(self._load_model(hf), transformers.AutoTokenizer.from_pretrained(hf))
         return self
+
+    def _load_model(self, hf: Path) -> Any:
+        import transformers
+
+        return getattr(transformers, self.auto_class).from_pretrained(hf)
 
 
 class HFTextClassifier(CategoryComponent, _HFComponent):
@@ -105,9 +109,29 @@ class HFTextClassifier(CategoryComponent, _HFComponent):
 
 
 class HFTokenClassifier(TokenTagger, _HFComponent):
-    """Tags every spaCy token (from its first sub-word) with BIO and sets ``doc.ents``."""
+    """Tags every spaCy token (from its first sub-word) with BIO and sets ``doc.ents``; a
+    model trained with word shapes (`myna.models.shaped_tagger`) gets them here too."""
 
     auto_class = "AutoModelForTokenClassification"
+
+    def __init__(self, name: str, max_length: int, batch_size: int, decode: str = "greedy"):
+        from myna.models.bio_decode import check_decoder
+
+        super().__init__(name, max_length, batch_size)
+        self.decode = check_decoder(decode)
+
+    def set_model(self, model, tokenizer) -> None:
+        super().set_model(model, tokenizer)
+        self.shapes = getattr(model, "shapes", None)
+
+    def _load_model(self, hf: Path) -> Any:
+        from myna.models.shaped_tagger import is_shaped
+
+        if is_shaped(hf):
+            from myna.models.shaped_tagger import ShapedTokenClassifier
+
+            return ShapedTokenClassifier.from_pretrained(hf)
+        return super()._load_model(hf)
 
     def _logits(self, enc):
         return _HFComponent._logits(self, enc).cpu()
@@ -121,7 +145,7 @@ def make_hf_textcat(nlp: Language, name: str, exclusive: bool, max_length: int,
 
 
 @Language.factory(NER_FACTORY, assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
-                  default_config={"max_length": 128, "batch_size": 32})
-def make_hf_ner(nlp: Language, name: str, max_length: int, batch_size: int,
+                  default_config={"max_length": 128, "batch_size": 32, "decode": "greedy"})
+def make_hf_ner(nlp: Language, name: str, max_length: int, batch_size: int, decode: str,
                 ) -> HFTokenClassifier:
-    return HFTokenClassifier(name, max_length, batch_size)
+    return HFTokenClassifier(name, max_length, batch_size, decode)

@@ -16,6 +16,10 @@ def train_with_progress(spec: TrainSpec) -> TrainResult:
         task = progress.add_task(f"train {spec.task}", total=spec.epochs, rate="")
 
         def on_eval(entry: dict[str, Any]) -> None:
+            if entry.get("phase") == "teacher":  # distillation: the teacher labels texts
+                progress.update(task, rate=f"teacher labelled {entry['done']:,} of "
+                                           f"{entry['total']:,} texts")
+                return
             loss = sum(entry["losses"].values())
             progress.update(task, completed=entry["epoch"] or 0,
                             rate=f"step {entry['step']} · loss {loss:.2f} · "

@@ -74,14 +74,22 @@ def eval_frequency(n_examples: int) -> int:
 
 
 def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
+                 on_progress: Callable[[dict[str, Any]], None] | None = None,
                  ) -> tuple[data.PreparedData, int]:
-    """Read, align, split, check and (for an update) rehearse; write the DocBin corpus."""
+    """Read, align, split, check and (for an update) rehearse, or have a teacher label the
+    training texts (distillation); write the DocBin corpus."""
     training = training_for(spec.task)
     label_column = training.label_column(spec)
     train_examples = (data.load_dataset(spec.dataset, spec.db, spec.task) if spec.dataset
                       else data.load(_given(spec.source), spec.text_column, label_column))
     dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
                     if spec.dev_source else None)
+    if spec.repair_escapes:
+        from myna.data.repair import repair_examples
+
+        repair_examples(train_examples, spec.source_name)
+        if dev_examples is not None:
+            repair_examples(dev_examples, str(spec.dev_source))
     training.ready(train_examples, nlp, spec, spec.source_name)
     if dev_examples is not None:
         training.ready(dev_examples, nlp, spec, str(spec.dev_source))
@@ -90,8 +98,26 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
                                                        spec.seed)
     train_examples, labels, rehearsed = training.finish(spec, nlp, source, train_examples,
                                                         dev_examples)
+    if spec.teacher is not None:
+        train_examples = _taught(spec, train_examples, labels, on_progress)
     output.mkdir(parents=True, exist_ok=True)
     return data.prepare(train_examples, dev_examples, labels, nlp, output / "corpus"), rehearsed
+
+
+def _taught(spec: TrainSpec, train_examples: list[Example], labels: list[str],
+            on_progress: Callable[[dict[str, Any]], None] | None) -> list[Example]:
+    """The training texts (and ``--unlabelled`` ones) with the teacher's probabilities."""
+    from myna.train.distill import distill_examples
+
+    extra = ([ex.text for ex in data.load(spec.unlabelled, spec.text_column, None)]
+             if spec.unlabelled else [])
+
+    def report(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress({"phase": "teacher", "done": done, "total": total})
+
+    return distill_examples(train_examples, extra, str(spec.teacher), labels, spec.exclusive,
+                            report)
 
 
 def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
@@ -102,6 +128,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
     if scratch and not training.trains_scratch:
         raise InputError(f"--base {spec.base} trains text classifiers only", where="--base")
     check_scratch_options(spec)
+    check_levers(spec)
     if spec.vectors is not None and spec.base != configs.BLANK and not scratch:
         raise InputError("word vectors feed a new spaCy pipeline (--base blank) or a "
                          "from-scratch model; a pretrained pipeline keeps its own, a "
@@ -114,7 +141,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         word_vectors = load_vectors(str(spec.vectors))  # a bad one stops here, before the data
     nlp, source = load_base(spec.task, spec.base)
     output = spec.output.resolve()
-    prepared, rehearsed = prepare_data(spec, nlp, source, output)
+    prepared, rehearsed = prepare_data(spec, nlp, source, output, on_eval)
     labels = prepared.labels
     transformer = is_transformer_base(spec.base)
     if not transformer and not scratch:
@@ -128,7 +155,9 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             train_path=prepared.train_path, dev_path=prepared.dev_path,
             max_epochs=spec.epochs, seed=spec.seed, patience=spec.patience,
             eval_frequency=eval_frequency(len(prepared.train)), learn_rate=spec.learn_rate,
-            batch_words=spec.batch_size, vectors=vectors_dir))
+            batch_words=spec.batch_size, vectors=vectors_dir,
+            new_component=spec.new_component, cnn=spec.cnn,
+            soft_labels=spec.teacher is not None))
         config.to_disk(output / "config.cfg")
 
     mlflow = setup_mlflow()
@@ -143,7 +172,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
             "fix_spans": spec.fix_spans, "rehearse_with": spec.rehearse_with,
             "learn_rate": spec.learn_rate, "batch_size": spec.batch_size,
-            **prepared.fingerprint(), **vectors_info,
+            "dev_fraction": None if spec.dev_source else spec.dev_fraction,
+            **levers(spec), **prepared.fingerprint(), **vectors_info,
         })
 
         def record(info: dict[str, Any]) -> None:
@@ -176,6 +206,12 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
         else:
             mlflow.log_artifact(str(output / "config.cfg"))
             best, stopped = _fit_spacy(config, output, record, spec.max_minutes, started)
+            if spec.teacher is not None:  # the student is saved as spaCy's own `textcat`
+                from myna.train.distill import as_plain_textcat
+
+                for folder in (output / "model-best", output / "model-last"):
+                    as_plain_textcat(folder, configs.component_name(spec.task,
+                                                                    spec.exclusive))
         scores = score_model(best, prepared.dev, spec.task)
         (output / "scores.json").write_text(json.dumps(scores, indent=2))
         (output / "history.json").write_text(json.dumps(history, indent=2))
@@ -193,12 +229,58 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
     return TrainResult(output, best, run_id, scores, history, stopped)
 
 
+def levers(spec: TrainSpec) -> dict[str, Any]:
+    """The quality options a run used, as MLflow parameters (so runs can be compared by them)."""
+    return {"word_shapes": spec.word_shapes, "decode": spec.decode,
+            "average_last": spec.average_last, "repair_escapes": spec.repair_escapes,
+            "new_component": spec.new_component, "cnn": spec.cnn, "teacher": spec.teacher,
+            "unlabelled": str(spec.unlabelled) if spec.unlabelled else None}
+
+
+def check_levers(spec: TrainSpec) -> None:
+    """Quality options only some bases have, refused before any data is read."""
+    transformer = is_transformer_base(spec.base)
+    if (spec.word_shapes or spec.decode != "greedy") and not (transformer and spec.task == "ner"):
+        raise InputError("--word-shapes and --decode are for entity recognizers fine-tuned "
+                         "from a transformer (--base transformer); spaCy's own `ner` reads "
+                         "word shapes already and only ever predicts valid BIO sequences",
+                         where="--word-shapes" if spec.word_shapes else "--decode")
+    if spec.average_last and not transformer:
+        raise InputError("--average-last averages a fine-tuned transformer's checkpoints "
+                         "(--base transformer)", where="--average-last")
+    if spec.average_last == 1 or spec.average_last < 0:
+        raise InputError("--average-last needs at least 2 evaluations to average (0: off)",
+                         where="--average-last")
+    if spec.new_component is not None and (spec.task != "ner" or transformer
+                                           or is_scratch_base(spec.base)
+                                           or spec.base == configs.BLANK):
+        raise InputError("--new-component adds an entity recognizer to a pretrained spaCy "
+                         "pipeline (--base en_core_web_sm or a folder)",
+                         where="--new-component")
+    if (spec.teacher is not None or spec.cnn) and not (spec.task == "textcat"
+                                                       and spec.base == configs.BLANK):
+        raise InputError("--teacher and --cnn train a new spaCy text classifier "
+                         "(textcat --base blank)", where="--teacher" if spec.teacher else "--cnn")
+    if spec.unlabelled is not None and spec.teacher is None:
+        raise InputError("--unlabelled texts are labelled by a --teacher; give one",
+                         where="--unlabelled")
+    if spec.repair_escapes and spec.task != "textcat":
+        raise InputError("--repair-escapes changes the text, so it is for text classification",
+                         where="--repair-escapes")
+    from myna.models.bio_decode import DECODERS
+
+    if spec.decode not in DECODERS:
+        raise InputError(f"unknown decoding {spec.decode!r}; choose {' or '.join(DECODERS)}",
+                         where="--decode")
+
+
 def _fit_transformer(spec: TrainSpec, prepared: data.PreparedData, output: Path,
                      record: Callable[[dict[str, Any]], None]) -> tuple[Path, str | None]:
     common: dict[str, Any] = {
         "base": spec.base, "output": output, "epochs": spec.epochs, "seed": spec.seed,
         "max_minutes": spec.max_minutes, "patience": spec.patience, "on_eval": record,
-        "device": spec.device, "precision": spec.precision}
+        "device": spec.device, "precision": spec.precision,
+        "average_last": spec.average_last}
     if spec.learn_rate is not None:
         common["learning_rate"] = spec.learn_rate
     if spec.batch_size is not None:

@@ -39,6 +39,16 @@ class TrainSpec:
     device: str | None = None  # from-scratch models: auto, cpu, cuda, cuda:N (None: settings')
     precision: str | None = None  # from-scratch models: auto, fp32, fp16, bf16
     profile: bool = True  # write the reference profile drift checks compare with
+    # Quality levers (each recorded in the run's parameters):
+    word_shapes: int = 0  # transformer NER: size of a word-shape embedding beside the encoder
+    decode: str = "greedy"  # transformer NER: how BIO tags are read (greedy, viterbi)
+    average_last: int = 0  # transformers: try the average of the last K evaluations' weights
+    new_component: str | None = None  # NER update: new labels in a `ner` of this name, before
+    # the base's frozen one (which then keeps its predictions outside the new entities)
+    repair_escapes: bool = False  # reader: mend `\` line breaks, `#36;`/`quot;` remnants
+    cnn: bool = False  # blank spaCy textcat: a CNN beside the bag of words
+    teacher: str | None = None  # distillation: the model whose probabilities the student learns
+    unlabelled: Path | None = None  # distillation: more texts for the teacher to label
 
     @property
     def source_name(self) -> str:

@@ -46,6 +46,14 @@ class NerTraining(TaskTraining):
                dev: list[Example]) -> tuple[list[Example], list[str], int]:
         labels = data.check_ner(train, dev)
         rehearsed = 0
+        if source and spec.new_component:
+            from myna.train.new_component import check_new_component
+
+            check_new_component(spec.new_component, nlp, labels)
+            # The base `ner` stays as it is; dev gets its entities so the dev score also
+            # says how much of them the new component's spans displace.
+            rehearse_with_base(dev, nlp, set(labels))
+            return train, labels, 0
         if source and spec.rehearse:
             # Dev too: its base-label scores then measure agreement with the base model,
             # i.e. how much of the old labels the update forgot.
@@ -64,7 +72,9 @@ class NerTraining(TaskTraining):
                         common: dict[str, Any]) -> tuple[Path, str | None]:
         from myna.train.transformer_ner import train_ner
 
-        best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels, **common)
+        best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels,
+                                        word_shapes=spec.word_shapes, decode=spec.decode,
+                                        **common)
         return best, stopped
 
 

@@ -86,10 +86,13 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
                 max_minutes: float | None, patience: int, batch_size: int,
                 learning_rate: float, device: str | None = None,
                 precision: str | None = None,
-                on_eval: Callable[[dict[str, Any]], None] | None = None):
+                on_eval: Callable[[dict[str, Any]], None] | None = None,
+                average_last: int = 0):
     """Train with early stopping on ``fit.metric``; the returned Trainer holds the best model.
     Also returns the eval history, why training stopped early (or None) and the last
-    checkpoint's directory."""
+    checkpoint's directory. ``average_last`` ≥ 2: the average of the weights at the last that
+    many evaluations competes with the best single one on the same held-out split (see
+    `WeightSnapshots`)."""
     from transformers import (
         PrinterCallback,
         Trainer,
@@ -108,6 +111,7 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
     history: list[dict[str, Any]] = []
     started = time.monotonic()
     stopped: dict[str, str | None] = {"why": None}
+    snapshots = WeightSnapshots(average_last)
 
     class Report(TrainerCallback):
         """Reports each evaluation (once an epoch), and stops once ``patience`` steps have
@@ -116,7 +120,10 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
 
         best, best_step = 0.0, 0
 
-        def on_evaluate(self, args, state, control, metrics=None, **kw):
+        def on_evaluate(self, args, state, control, metrics=None, model=None, **kw):
+            if snapshots.scoring:
+                return
+            snapshots.take(model)
             losses = [h["loss"] for h in state.log_history if "loss" in h]
             entry = {"epoch": int(round(state.epoch or 0)) - 1, "step": state.global_step,
                      "score": float(metrics.get(f"eval_{fit.metric}", 0.0)),
@@ -163,9 +170,69 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
     trainer.train()
     if not history:
         raise InputError("training stopped before the first evaluation; raise --max-minutes")
+    selected = snapshots.select(trainer, fit.metric, max(h["score"] for h in history))
+    if selected is not None and selected["chosen"]:
+        history.append({**history[-1], "score": selected["score"], "averaged": average_last,
+                        "seconds": time.monotonic() - started})
+        if on_eval is not None:
+            on_eval(history[-1])
+    settings = json.loads((output / "train_config.json").read_text())
+    settings["selected"] = (selected or {}).get("why", "the best evaluation's checkpoint")
+    (output / "train_config.json").write_text(json.dumps(settings, indent=2))
     checkpoints = sorted((output / "checkpoints").glob("checkpoint-*"),
                          key=lambda p: int(p.name.split("-")[1]))
     return trainer, history, stopped["why"], (checkpoints[-1] if checkpoints else None)
+
+
+class WeightSnapshots:
+    """The model's weights at the last ``keep`` evaluations (on the CPU), and their average.
+
+    Averaging the weights of the last checkpoints of one run (as in stochastic weight
+    averaging) smooths out the noise of any single one; the average is scored on the same
+    held-out slice of the training data as the checkpoints and kept only if it scores at
+    least as well as the best of them."""
+
+    def __init__(self, keep: int):
+        from collections import deque
+
+        self.keep = keep
+        self.states: deque[dict[str, Any]] = deque(maxlen=max(keep, 1))
+        self.scoring = False  # set while the average itself is evaluated
+
+    def take(self, model: Any) -> None:
+        if self.keep >= 2 and model is not None:
+            self.states.append({k: v.detach().to("cpu", copy=True)
+                                for k, v in model.state_dict().items()
+                                if v.is_floating_point()})
+
+    def average(self) -> dict[str, Any]:
+        import torch
+
+        return {k: torch.stack([s[k].float() for s in self.states]).mean(0).to(v.dtype)
+                for k, v in self.states[0].items()}
+
+    def select(self, trainer: Any, metric: str, best_score: float) -> dict[str, Any] | None:
+        """Load the average into ``trainer.model`` if it scores at least ``best_score``;
+        what was chosen and why, or None when there is nothing to average."""
+        if self.keep < 2 or len(self.states) < 2:
+            return None
+        model = trainer.model
+        best = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        model.load_state_dict(self.average(), strict=False)
+        self.scoring = True
+        try:
+            score = float(trainer.evaluate().get(f"eval_{metric}", 0.0))
+        finally:
+            self.scoring = False
+        n = len(self.states)
+        if score >= best_score:
+            return {"score": score, "chosen": True,
+                    "why": f"the average of the last {n} evaluations' weights "
+                            f"({metric} {score:.4f} vs {best_score:.4f})"}
+        model.load_state_dict(best)
+        return {"score": score, "chosen": False,
+                "why": f"the best evaluation's checkpoint (the average of the "
+                f"last {n} scored {score:.4f} vs {best_score:.4f})"}
 
 
 def save_pipeline(factory: str, name: str, config: dict[str, Any], hf_model, tokenizer,

@@ -9,6 +9,8 @@ from typing import Any
 
 from myna.core.example import Example
 from myna.data.docbin import example_to_doc
+from myna.models.bio_decode import check_decoder
+from myna.models.bio_decode import decode as bio_decode
 from myna.models.hf_words import (
     OUTSIDE,
     bio_tags,
@@ -16,6 +18,7 @@ from myna.models.hf_words import (
     encode_chunks,
     first_subword_positions,
 )
+from myna.models.word_shapes import ShapeVocab
 from myna.train.transformer import (
     Encoded,
     Fit,
@@ -42,9 +45,12 @@ def token_tags(examples: list[Example], where: str) -> tuple[list[list[str]], li
 
 
 def encode_tagged(tokenizer, words: list[list[str]], tags: list[list[str]],
-                  tag_ids: dict[str, int], max_length: int) -> Encoded:
+                  tag_ids: dict[str, int], max_length: int, shapes: Any = None) -> Encoded:
     chunks = chunk_words(tokenizer, words, max_length)
     enc = encode_chunks(tokenizer, chunks, max_length)
+    if shapes is not None:
+        enc["shape_ids"] = [shapes.subword_ids(c.words, enc.word_ids(k))
+                            for k, c in enumerate(chunks)]
     targets = []
     for k, chunk in enumerate(chunks):
         row = [IGNORED] * len(enc["input_ids"][k])
@@ -54,15 +60,38 @@ def encode_tagged(tokenizer, words: list[list[str]], tags: list[list[str]],
     return Encoded(enc, targets)
 
 
+class ShapeCollator:
+    """Pads a batch as the token-classification collator does, and ``shape_ids`` with the
+    padding shape."""
+
+    def __init__(self, tokenizer):
+        from transformers import DataCollatorForTokenClassification
+
+        self.tokens = DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED)
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        from myna.models.word_shapes import PAD
+
+        shapes = [f.pop("shape_ids") for f in features]
+        batch = self.tokens(features)
+        width = batch["input_ids"].shape[1]
+        batch["shape_ids"] = torch.tensor([row + [PAD] * (width - len(row)) for row in shapes])
+        return batch
+
+
 def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, base: str,
               output: Path, epochs: int, seed: int, max_minutes: float | None,
               patience: int = 1600, batch_size: int = 32, learning_rate: float = 1e-4,
               max_length: int = 128, device: str | None = None, precision: str | None = None,
               on_eval: Callable[[dict[str, Any]], None] | None = None,
+              word_shapes: int = 0, decode: str = "greedy", average_last: int = 0,
               ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
     """Returns model-best, model-last (spaCy pipelines), the eval history and why training
-    stopped early (or None)."""
-    import numpy as np
+    stopped early (or None). ``word_shapes``: the size of a word-shape embedding beside the
+    encoder (0: none); ``decode``: how the saved component reads tags (greedy, viterbi);
+    ``average_last``: also try the average of the last evaluations' weights."""
     from seqeval.metrics import f1_score
     from transformers import (
         AutoModelForTokenClassification,
@@ -72,41 +101,53 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
 
     from myna.train.hf_component import NER_FACTORY
 
+    check_decoder(decode)
     path = resolve_transformer(base)
     tokenizer = AutoTokenizer.from_pretrained(path)
     tag_names = bio_tags(labels)
     tag_ids = {tag: i for i, tag in enumerate(tag_names)}
-    model = load_pretrained(AutoModelForTokenClassification, path, tag_names)
+    train_words, train_tags = token_tags(train, "train")
+    shapes = ShapeVocab.build(train_words, word_shapes) if word_shapes else None
+    from myna.models.shaped_tagger import ShapedTokenClassifier
+
+    if shapes is not None:
+        model = ShapedTokenClassifier.fresh(path, tag_names, shapes)
+    else:
+        model = load_pretrained(AutoModelForTokenClassification, path, tag_names)
     max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
 
-    def encode(examples: list[Example], where: str) -> Encoded:
-        words, tags = token_tags(examples, where)
-        return encode_tagged(tokenizer, words, tags, tag_ids, max_length)
+    def encode(words: list[list[str]], tags: list[list[str]]) -> Encoded:
+        return encode_tagged(tokenizer, words, tags, tag_ids, max_length, shapes)
+
+    def reload(checkpoint: Path) -> Any:
+        if shapes is None:
+            return AutoModelForTokenClassification.from_pretrained(checkpoint)
+        return ShapedTokenClassifier.fresh(path, tag_names, shapes).load_trainer_checkpoint(
+            checkpoint)
 
     def metrics(pred) -> dict[str, float]:
+        """Entity F1 on the first sub-words, the tags read as the saved model will."""
         logits, gold = pred
-        guess = np.argmax(logits, -1)
         keep = gold != IGNORED
+        guess = [[tag_names[t] for t in bio_decode(row[mask], tag_names, decode)]
+                 for row, mask in zip(logits, keep, strict=True)]
+        truth = [[tag_names[t] for t in row[mask]] for row, mask in zip(gold, keep, strict=True)]
+        return {"ents_f": f1_score(truth, guess)}
 
-        def named(rows) -> list[list[str]]:
-            return [[tag_names[t] for t in row[mask]] for row, mask in zip(rows, keep,
-                                                                             strict=True)]
-
-        return {"ents_f": f1_score(named(gold), named(guess))}
-
-    fit = Fit(model, tokenizer, encode(train, "train"), encode(dev, "dev"),
-              DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED),
-              metrics, "ents_f",
+    collator = (ShapeCollator(tokenizer) if shapes is not None else
+                DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED))
+    fit = Fit(model, tokenizer, encode(train_words, train_tags), encode(*token_tags(dev, "dev")),
+              collator, metrics, "ents_f",
               {"task": "ner", "model_path": path, "labels": labels, "tags": tag_names,
-               "max_length": max_length})
+               "max_length": max_length, "word_shapes": word_shapes, "decode": decode,
+               "shapes_seen": len(shapes.shapes) if shapes else 0})
     trainer, history, stopped, last_checkpoint = run_trainer(
         fit, base=base, output=output, epochs=epochs, seed=seed, max_minutes=max_minutes,
         patience=patience, batch_size=batch_size, learning_rate=learning_rate,
-        device=device, precision=precision, on_eval=on_eval)
-    config = {"max_length": max_length}
+        device=device, precision=precision, on_eval=on_eval, average_last=average_last)
+    config = {"max_length": max_length, "decode": decode}
     best = save_pipeline(NER_FACTORY, "ner", config, trainer.model, tokenizer,
                          output / "model-best")
-    last = (save_pipeline(NER_FACTORY, "ner", config,
-                          AutoModelForTokenClassification.from_pretrained(last_checkpoint),
+    last = (save_pipeline(NER_FACTORY, "ner", config, reload(last_checkpoint),
                           tokenizer, output / "model-last") if last_checkpoint else best)
     return best, last, history, stopped

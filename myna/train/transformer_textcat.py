@@ -24,6 +24,7 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
                   learning_rate: float = 1e-4, max_length: int = 128,
                   device: str | None = None, precision: str | None = None,
                   on_eval: Callable[[dict[str, Any]], None] | None = None,
+                  average_last: int = 0,
                   ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
     """Returns model-best, model-last (both spaCy pipelines), the eval history and why
     training stopped early (or None)."""
@@ -65,7 +66,7 @@ def train_textcat(train: list[Example], dev: list[Example], labels: list[str], *
     trainer, history, stopped, last_checkpoint = run_trainer(
         fit, base=base, output=output, epochs=epochs, seed=seed, max_minutes=max_minutes,
         patience=patience, batch_size=batch_size, learning_rate=learning_rate,
-        device=device, precision=precision, on_eval=on_eval)
+        device=device, precision=precision, on_eval=on_eval, average_last=average_last)
     # Named like spaCy's own classifiers so evaluation treats it the same way.
     name = "textcat" if exclusive else "textcat_multilabel"
     config = {"exclusive": exclusive, "max_length": max_length}
