@@ -1,19 +1,38 @@
-"""CoNLL-2003 NER: train on `conll2003/train.txt`, early-stop and score on `dev.txt`.
+"""CoNLL-2003 NER: train on `conll2003/train.txt` (early stopping and model-best on a
+stratified slice of it), score the final model on `dev.txt`, which training never sees.
 
     .venv/bin/python bench/train_ner_conll.py --base transformer --max-minutes 55
     .venv/bin/python bench/train_ner_conll.py --base blank --max-minutes 55
 
-Reports spaCy's entity F1 and seqeval's on the same tokens (they must agree), the dev curve
-(F1 after each evaluation, with its wall time) and the training wall time.
+Reports spaCy's entity F1 and seqeval's on the same tokens (they must agree), the same model's
+F1 with its tags read the other way (greedy or viterbi), the selection curve (F1 on the
+held-out slice after each evaluation, with its wall time) and the training wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import time
+from pathlib import Path
 
 from common import OUT, machine, require_shared, today, write_section
+
+
+def with_decoding(model: Path, decode: str) -> Path:
+    """A copy of the pipeline whose `ner` reads its tags by ``decode``."""
+    copy = model.with_name(model.name + f"-{decode}")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(model, copy)
+    config = copy / "config.cfg"
+    text = re.sub(r'^decode = .*$', f'decode = "{decode}"', config.read_text(), flags=re.M)
+    if "decode = " not in text:  # saved before the setting existed
+        text = text.replace('factory = "myna_hf_ner"', f'decode = "{decode}"\nfactory = "myna_hf_ner"')
+    config.write_text(text)
+    return copy
 
 
 def main() -> None:
@@ -24,6 +43,14 @@ def main() -> None:
     ap.add_argument("--learn-rate", type=float, default=None)
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dev-fraction", type=float, default=0.1,
+                    help="share of train.txt that picks model-best")
+    ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
+    ap.add_argument("--word-shapes", type=int, default=0)
+    ap.add_argument("--decode", default="greedy")
+    ap.add_argument("--average-last", type=int, default=0)
+    ap.add_argument("--score-only", action="store_true",
+                    help="score the model a previous run with the same options left")
     args = ap.parse_args()
 
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
@@ -32,34 +59,48 @@ def main() -> None:
 
     train_path = require_shared("conll2003", "train.txt")
     dev_path = require_shared("conll2003", "dev.txt")
-    out = OUT / f"conll_{args.base.replace(':', '_').replace('/', '_')}"
+    name = args.base.replace(':', '_').replace('/', '_') + (f"_{args.tag}" if args.tag else "")
+    out = OUT / f"conll_{name}"
     t0 = time.perf_counter()
-    result = train(TrainSpec(task="ner", source=train_path, dev_source=dev_path, output=out,
-                             base=args.base, epochs=args.epochs, max_minutes=args.max_minutes,
-                             seed=args.seed, learn_rate=args.learn_rate,
-                             batch_size=args.batch_size))
-    train_s = time.perf_counter() - t0
+    if args.score_only:
+        history = json.loads((out / "history.json").read_text())
+        best, stopped = out / "model-best", "see the training run"
+        train_s = history[-1]["seconds"]
+    else:
+        result = train(TrainSpec(task="ner", source=train_path, output=out,
+                                 dev_fraction=args.dev_fraction, base=args.base,
+                                 epochs=args.epochs, max_minutes=args.max_minutes,
+                                 seed=args.seed, learn_rate=args.learn_rate,
+                                 batch_size=args.batch_size, word_shapes=args.word_shapes,
+                                 decode=args.decode, average_last=args.average_last))
+        train_s = time.perf_counter() - t0
+        best, stopped, history = result.best_model, result.stopped_early, result.history
     t0 = time.perf_counter()
-    report = evaluate(str(result.best_model), dev_path)
+    report = evaluate(str(best), dev_path)
     eval_s = time.perf_counter() - t0
+    other = "viterbi" if args.decode == "greedy" else "greedy"
+    other_report = evaluate(str(with_decoding(best, other)), dev_path)
     curve = ", ".join(f"{h['seconds'] / 60:.0f} min {100 * (h['score'] or 0):.1f}"
-                      for h in result.history)
+                      + (" (averaged)" if h.get("averaged") else "") for h in history)
+    selected = json.loads((out / "train_config.json").read_text()).get("selected", "–")
     options = "".join(f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                      if v is not None and k != "seed")
+                      if v not in (None, "", 0, False) and k not in ("seed", "score_only"))
     body = f"""### CoNLL-2003 NER · base `{args.base}`
 
 Command: `.venv/bin/python bench/train_ner_conll.py{options}`
 Date: {today()} · Machine: {machine()} · one run
 
-| training wall | stopped | dev sentences | entity F1 (spaCy) | entity F1 (seqeval) | P | R | scoring wall |
-|---:|---|---:|---:|---:|---:|---:|---:|
-| {train_s / 60:.1f} min | {result.stopped_early or 'epochs done'} | {report.examples:,} | {100 * report.micro['f']:.2f} | {100 * (report.seqeval_f1 or 0):.2f} | {100 * report.micro['p']:.1f} | {100 * report.micro['r']:.1f} | {eval_s:.0f} s |
+| training wall | stopped | dev sentences | entity F1 (spaCy) | entity F1 (seqeval) | P | R | scoring wall | F1 read by {other} instead |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|
+| {train_s / 60:.1f} min | {stopped or 'epochs done'} | {report.examples:,} | {100 * report.micro['f']:.2f} | {100 * (report.seqeval_f1 or 0):.2f} | {100 * report.micro['p']:.1f} | {100 * report.micro['r']:.1f} | {eval_s:.0f} s | {100 * other_report.micro['f']:.2f} |
+
+model-best: {selected}
 
 Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
 
-Dev curve (wall time · entity F1): {curve}
+Selection curve (wall time · entity F1 on the held-out slice of train.txt): {curve}
 """
-    write_section(f"conll-ner-{args.base}", body)
+    write_section(f"conll-ner-{name}", body)
     print(body)
 
 
