@@ -98,7 +98,7 @@ def main() -> None:
     speed = texts_per_second(result.best_model, dev_path)
     options = "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}")
                       for k, v in vars(args).items()
-                      if v not in (None, "", 0, False) and k != "seed")
+                      if (v not in (None, "", 0, False) or k == "per_class") and k != "seed")
     name = f"ag-textcat-{tag.replace('_', '-')}"
     selected = ""
     config = out / "train_config.json"
