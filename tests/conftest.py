@@ -29,7 +29,7 @@ def pytest_terminal_summary(terminalreporter):
 # other processes, or train models.
 SLOW_MODULES = {"test_batch_spark", "test_registry", "test_app", "test_app_browser",
                 "test_annotate_browser", "test_annotate_durability", "test_shutdown",
-                "test_demo", "test_jobs", "test_train"}
+                "test_demo", "test_jobs", "test_train", "test_serve_limits"}
 
 
 BROWSER_MODULES = {"test_app_browser", "test_annotate_browser"}

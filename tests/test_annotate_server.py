@@ -218,6 +218,7 @@ def test_page_is_static_and_forbids_inline_script():
     assert task["text"].startswith("Apple")  # texts travel as JSON data, never as markup
 
 
+@pytest.mark.slow  # loads the MiniLM encoder (~4 s)
 def test_textcat_correct_starts_from_a_zero_shot_guess():
     from myna.annotate.recipes.textcat import textcat_correct
 

@@ -172,6 +172,7 @@ def test_concurrent_requests_share_model_calls(ner_loaded):
     assert 'myna_requests_total{route="/v1/ner",status="200"} 16.0' in metrics
 
 
+@pytest.mark.slow  # registers two versions and serves through a swap (~4 s)
 def test_follow_alias_swaps_versions_without_failing_requests(textcat_pipeline):
     from myna.registry import client as models
 
@@ -205,6 +206,7 @@ def api_schema(served_url):
 openapi = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.slow  # 25 generated cases per operation (~8 s)
 @openapi.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_openapi_contract(case, served_url):
