@@ -141,6 +141,14 @@ def test_levers_are_refused_where_they_do_not_apply(tmp_path, myna, casing_data)
              "--decode", "beam")
     assert r.code != 0 and "viterbi" in r.err
     assert not (tmp_path / "z").exists()
+    from myna.core.errors import InputError
+    from myna.train.runner import TrainSpec
+    from myna.train.runner import train as train_model
+
+    with pytest.raises(InputError, match="--repair-escapes is not an option for training ner"):
+        train_model(TrainSpec(task="ner", source=train, output=tmp_path / "w",
+                              repair_escapes=True))
+    assert not (tmp_path / "w").exists()
 
 
 def test_new_labels_in_their_own_component_leave_the_base_predictions_alone(tmp_path, myna):

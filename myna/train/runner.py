@@ -238,9 +238,16 @@ def levers(spec: TrainSpec) -> dict[str, Any]:
 
 
 def check_levers(spec: TrainSpec) -> None:
-    """Quality options only some bases have, refused before any data is read."""
+    """Quality options only some tasks (`TaskTraining.levers`) and bases have, refused before
+    any data is read."""
+    used = {name for name, value in levers(spec).items()
+            if value not in (None, False, 0, "greedy")}
+    refused = sorted(used - training_for(spec.task).levers)
+    if refused:
+        option = "--" + refused[0].replace("_", "-")
+        raise InputError(f"{option} is not an option for training {spec.task}", where=option)
     transformer = is_transformer_base(spec.base)
-    if (spec.word_shapes or spec.decode != "greedy") and not (transformer and spec.task == "ner"):
+    if (spec.word_shapes or spec.decode != "greedy") and not transformer:
         raise InputError("--word-shapes and --decode are for entity recognizers fine-tuned "
                          "from a transformer (--base transformer); spaCy's own `ner` reads "
                          "word shapes already and only ever predicts valid BIO sequences",
@@ -251,22 +258,17 @@ def check_levers(spec: TrainSpec) -> None:
     if spec.average_last == 1 or spec.average_last < 0:
         raise InputError("--average-last needs at least 2 evaluations to average (0: off)",
                          where="--average-last")
-    if spec.new_component is not None and (spec.task != "ner" or transformer
-                                           or is_scratch_base(spec.base)
+    if spec.new_component is not None and (transformer or is_scratch_base(spec.base)
                                            or spec.base == configs.BLANK):
         raise InputError("--new-component adds an entity recognizer to a pretrained spaCy "
                          "pipeline (--base en_core_web_sm or a folder)",
                          where="--new-component")
-    if (spec.teacher is not None or spec.cnn) and not (spec.task == "textcat"
-                                                       and spec.base == configs.BLANK):
-        raise InputError("--teacher and --cnn train a new spaCy text classifier "
-                         "(textcat --base blank)", where="--teacher" if spec.teacher else "--cnn")
+    if (spec.teacher is not None or spec.cnn) and spec.base != configs.BLANK:
+        raise InputError("--teacher and --cnn train a new spaCy classifier (--base blank)",
+                         where="--teacher" if spec.teacher else "--cnn")
     if spec.unlabelled is not None and spec.teacher is None:
         raise InputError("--unlabelled texts are labelled by a --teacher; give one",
                          where="--unlabelled")
-    if spec.repair_escapes and spec.task != "textcat":
-        raise InputError("--repair-escapes changes the text, so it is for text classification",
-                         where="--repair-escapes")
     from myna.models.bio_decode import DECODERS
 
     if spec.decode not in DECODERS:

@@ -17,6 +17,8 @@ from myna.train.spec import TrainSpec
 
 class TaskTraining:
     trains_scratch = False  # has a from-scratch trainer (`fit_scratch`)
+    # The quality options of `myna train` this task's trainers take (TrainSpec fields)
+    levers: frozenset[str] = frozenset({"average_last"})
     def label_column(self, spec: TrainSpec) -> str | None:
         """The column of a tabular file that holds the label (None: the file has spans)."""
         return None
@@ -39,6 +41,8 @@ class TaskTraining:
 
 
 class NerTraining(TaskTraining):
+    levers = frozenset({"average_last", "word_shapes", "decode", "new_component"})
+
     def ready(self, examples: list[Example], nlp, spec: TrainSpec, where: str) -> None:
         data.align_spans(examples, nlp, spec.fix_spans, where)
 
@@ -99,6 +103,8 @@ def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) 
 
 class TextcatTraining(TaskTraining):
     trains_scratch = True
+    # repair_escapes changes texts, so span offsets would move: text classification only
+    levers = frozenset({"average_last", "repair_escapes", "cnn", "teacher", "unlabelled"})
 
     def label_column(self, spec: TrainSpec) -> str | None:
         return spec.label_column
