@@ -47,6 +47,7 @@ def main() -> None:
                     help="share of train.txt that picks model-best")
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     ap.add_argument("--word-shapes", type=int, default=0)
+    ap.add_argument("--spacy-features", default=None, help="e.g. en_core_web_sm")
     ap.add_argument("--decode", default="greedy")
     ap.add_argument("--average-last", type=int, default=0)
     ap.add_argument("--score-only", action="store_true",
@@ -72,7 +73,8 @@ def main() -> None:
                                  epochs=args.epochs, max_minutes=args.max_minutes,
                                  seed=args.seed, learn_rate=args.learn_rate,
                                  batch_size=args.batch_size, word_shapes=args.word_shapes,
-                                 decode=args.decode, average_last=args.average_last))
+                                 spacy_features=args.spacy_features, decode=args.decode,
+                                 average_last=args.average_last))
         train_s = time.perf_counter() - t0
         best, stopped, history = result.best_model, result.stopped_early, result.history
     t0 = time.perf_counter()

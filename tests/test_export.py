@@ -177,12 +177,14 @@ def test_the_token_classifier_exports_with_the_same_entities(myna, hf_ner, tmp_p
     assert found > 0  # the untrained head tags something: the comparison is not all "O"
 
 
-def test_a_tagger_with_word_shapes_exports_them_and_its_decoding(myna, tmp_path):
-    """`--word-shapes` taggers take the shape ids as a graph input; the decoding travels."""
+def test_a_tagger_with_word_features_exports_them_and_its_decoding(myna, tmp_path):
+    """`--word-shapes` and `--spacy-features` taggers take the shape ids and the spaCy
+    features as graph inputs (the features' CNN travels with the model); so does decoding."""
     import torch
     from transformers import AutoTokenizer
 
-    from myna.models.shaped_tagger import ShapedTokenClassifier
+    from myna.models.spacy_features import SpacyFeatures
+    from myna.models.word_feature_tagger import WordFeatureTagger
     from myna.models.word_shapes import ShapeVocab
     from myna.train.hf_component import NER_FACTORY
     from myna.train.transformer import save_pipeline
@@ -191,7 +193,8 @@ def test_a_tagger_with_word_shapes_exports_them_and_its_decoding(myna, tmp_path)
     words = [w.lower().strip(".,") for t in texts for w in t.split()]
     base = build_tiny_bert(tmp_path / "tiny", words, hidden=16)
     shapes = ShapeVocab.build([t.split() for t in texts], dim=4, min_count=1)
-    model = ShapedTokenClassifier.fresh(str(base), ["O", "B-ORG", "I-ORG"], shapes)
+    features = SpacyFeatures.from_pipeline("en_core_web_sm")
+    model = WordFeatureTagger.fresh(str(base), ["O", "B-ORG", "I-ORG"], shapes, features)
     with torch.no_grad():  # shapes decide: all-caps words lean B-ORG
         model.shape_embeddings.weight.normal_(0, 3)
     source = save_pipeline(NER_FACTORY, "ner", {"max_length": 16, "decode": "viterbi"}, model,
@@ -203,12 +206,14 @@ def test_a_tagger_with_word_shapes_exports_them_and_its_decoding(myna, tmp_path)
     exported, original = spacy.load(tmp_path / "onnx"), spacy.load(source)
     assert exported.get_pipe("ner").decode == "viterbi"
     assert exported.get_pipe("ner").shapes.shapes == shapes.shapes
+    assert exported.get_pipe("ner").features.dim == features.dim
     ours = [[(e.start, e.end) for e in exported(t).ents] for t in texts]
     assert ours == [[(e.start, e.end) for e in original(t).ents] for t in texts]
     # the tokenizer lowercases: only the shape ids tell the graph "APPLE" from "apple"
     tagger = exported.get_pipe("ner")
     upper, lower = (tagger.tag_scores([exported.make_doc(w)])[2] for w in ("APPLE", "apple"))
     assert abs(upper - lower).max() > 0.1
+    assert {"shape_ids", "word_features"} <= {i.name for i in tagger.session.get_inputs()}
 
 
 @pytest.mark.parametrize("arch, layers", [("birnn", 2), ("lstm", 1), ("transformer-scratch", 1)])

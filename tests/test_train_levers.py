@@ -50,7 +50,8 @@ def _entity_f1(model_dir, test_file) -> float:
     return evaluate(str(model_dir), test_file).micro["f"]
 
 
-def test_word_shapes_let_an_uncased_encoder_see_capitals(tmp_path, myna, casing_data):
+def test_word_shapes_or_spacy_features_let_an_uncased_encoder_see_capitals(tmp_path, myna,
+                                                                             casing_data):
     base, train, test = casing_data
     common = ["--base", f"transformer:{base}", "--epochs", "12", "--batch-size", "8",
               "--learn-rate", "0.003", "--no-profile"]
@@ -59,9 +60,13 @@ def test_word_shapes_let_an_uncased_encoder_see_capitals(tmp_path, myna, casing_
     r = myna("train", "ner", train, "-o", tmp_path / "shaped", *common, "--word-shapes", "8",
              "--decode", "viterbi", "--average-last", "3")
     assert r.code == 0, r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "featured", *common,
+             "--spacy-features", "en_core_web_sm")
+    assert r.code == 0, r.err
     plain = _entity_f1(tmp_path / "plain" / "model-best", test)
     shaped = _entity_f1(tmp_path / "shaped" / "model-best", test)
-    assert shaped > 0.95 and plain < 0.8, (plain, shaped)
+    featured = _entity_f1(tmp_path / "featured" / "model-best", test)
+    assert shaped > 0.95 and featured > 0.95 and plain < 0.8, (plain, shaped, featured)
 
     nlp = spacy.load(tmp_path / "shaped" / "model-best")
     assert nlp.get_pipe("ner").decode == "viterbi"
@@ -73,6 +78,13 @@ def test_word_shapes_let_an_uncased_encoder_see_capitals(tmp_path, myna, casing_
     settings = json.loads((tmp_path / "shaped" / "train_config.json").read_text())
     assert settings["word_shapes"] == 8 and settings["decode"] == "viterbi"
     assert "last 3 evaluations" in settings["selected"]
+    # the spaCy recognizer's CNN travels inside the saved model
+    featured_hf = tmp_path / "featured" / "model-best" / "ner" / "hf"
+    assert (featured_hf / "spacy_features" / "config.cfg").is_file()
+    nlp = spacy.load(tmp_path / "featured" / "model-best")
+    assert nlp.get_pipe("ner").features.dim == 64
+    doc = nlp("prices rose near Apple on monday but apple fell")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Apple", "ORG")]
 
     import mlflow
 
@@ -82,6 +94,7 @@ def test_word_shapes_let_an_uncased_encoder_see_capitals(tmp_path, myna, casing_
     runs = mlflow.search_runs(search_all_experiments=True)
     levers = runs[runs["params.word_shapes"] == "8"].iloc[0]
     assert (levers["params.decode"], levers["params.average_last"]) == ("viterbi", "3")
+    assert (runs["params.spacy_features"] == "en_core_web_sm").sum() == 1
 
 
 def test_viterbi_reads_only_valid_bio_sequences():
@@ -134,6 +147,13 @@ def test_levers_are_refused_where_they_do_not_apply(tmp_path, myna, casing_data)
     r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "blank",
              "--word-shapes", "16")
     assert r.code != 0 and "--word-shapes" in r.err and "transformer" in r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "blank",
+             "--spacy-features", "en_core_web_sm")
+    assert r.code != 0 and "--spacy-features" in r.err and "transformer" in r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
+             "--spacy-features", "en_core_web_xx")
+    assert r.code != 0 and "en_core_web_xx" in r.err
+    assert not (tmp_path / "x").exists()
     r = myna("train", "textcat", textcat_csv, "-o", tmp_path / "y", "-l", "label",
              "--average-last", "3")
     assert r.code != 0 and "--average-last" in r.err

@@ -97,6 +97,11 @@ def ner_command(
                                       "`ner` component of this name placed before the base "
                                       "`ner`, which stays frozen and keeps its predictions "
                                       "outside the new entities (e.g. ner_ticker)."),
+    spacy_features: str | None = typer.Option(
+        None, "--spacy-features", help="Transformer bases: also read the CNN features a spaCy "
+                                        "pipeline's entity recognizer computes for each word "
+                                        "(e.g. en_core_web_sm: cased, 64 per word); a copy of "
+                                        "that recognizer is saved with the model."),
     decode: str = typer.Option(
         "greedy", "--decode", help="Transformer bases: read BIO tags greedily (each word "
                                    "alone) or by viterbi (the best valid sequence: no I-X "
@@ -110,7 +115,8 @@ def ner_command(
                    batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
                    device=device, precision=precision, profile=profile,
                    dev_fraction=dev_fraction, average_last=average_last,
-                   word_shapes=word_shapes, decode=decode, new_component=new_component))
+                   word_shapes=word_shapes, spacy_features=spacy_features, decode=decode,
+                   new_component=new_component))
 
 
 @app.command("textcat")

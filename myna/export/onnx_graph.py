@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 OPSET = 17
-INPUTS = ("input_ids", "attention_mask", "token_type_ids", "shape_ids")
+INPUTS = ("input_ids", "attention_mask", "token_type_ids", "shape_ids", "word_features")
 
 
 def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = False,
@@ -24,6 +24,8 @@ def export_classifier(model: Any, tokenizer: Any, path: Path, per_token: bool = 
                        return_tensors="pt")
     if getattr(model, "shapes", None) is not None:  # a tagger that reads word shapes too
         sample["shape_ids"] = torch.ones_like(sample["input_ids"])
+    if getattr(model, "features", None) is not None:  # ... or a spaCy pipeline's CNN features
+        sample["word_features"] = torch.zeros(*sample["input_ids"].shape, model.features.dim)
     names = [k for k in INPUTS if k in sample]
 
     class Logits(torch.nn.Module):

@@ -165,7 +165,8 @@ class TaggerRoute(ClassifierRoute):
             "max_length": component.window, "batch_size": component.batch_size,
             "decode": component.decode})
         exported.get_pipe(name).set_model(onnx_path, component.tokenizer,
-                                          list(component._labels), component.shapes)
+                                          list(component._labels), component.shapes,
+                                          component.features)
         return exported
 
 

@@ -59,6 +59,7 @@ class TokenTagger(BufferedComponent):
     window: int  # sub-words per chunk
     decode: str = "greedy"  # how tags are read from the scores (`myna.models.bio_decode`)
     shapes: Any = None  # a ShapeVocab when the model also reads word shapes
+    features: Any = None  # SpacyFeatures when the model also reads a spaCy pipeline's CNN
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -84,7 +85,20 @@ class TokenTagger(BufferedComponent):
             encoding["shape_ids"] = torch.tensor([
                 self.shapes.subword_ids(c.words, encoding.word_ids(k))
                 for k, c in enumerate(chunks)])
+        if self.features is not None:
+            encoding["word_features"] = self._word_features(docs, chunks, encoding)
         return chunks, encoding, self._logits(encoding)
+
+    def _word_features(self, docs: list[Doc], chunks: list[Any], encoding: Any) -> Any:
+        import numpy as np
+        import torch
+
+        from myna.models.spacy_features import subword_features
+
+        per_doc = self.features.of_words([[t.text for t in d] for d in docs])
+        return torch.from_numpy(np.stack([
+            subword_features(per_doc[c.doc], encoding.word_ids(k), c.offset)
+            for k, c in enumerate(chunks)]))
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
         from spacy.tokens import Span

@@ -15,6 +15,7 @@ ONNX_DIR = "onnx"
 MODEL_FILE = "model.onnx"
 LABELS_FILE = "labels.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+FLOAT_INPUTS = ("word_features",)  # a tagger's spaCy features; every other input is ids
 
 
 def providers(device: str, available: list[str]) -> list[str]:
@@ -86,7 +87,8 @@ class OnnxComponent:
     def run_logits(self, features: dict[str, Any]) -> np.ndarray:
         """The graph on padded arrays of the inputs it takes (others are left out)."""
         wanted = {i.name for i in self.session.get_inputs()}
-        feeds = {k: np.asarray(v, dtype=np.int64) for k, v in features.items() if k in wanted}
+        feeds = {k: np.asarray(v, dtype=np.float32 if k in FLOAT_INPUTS else np.int64)
+                 for k, v in features.items() if k in wanted}
         return self.session.run(["logits"], feeds)[0].astype(np.float32)
 
     def to_disk(self, path: Path, exclude=()) -> None:

@@ -28,11 +28,12 @@ class OnnxTokenClassifier(TokenTagger, OnnxComponent):
         self._labels: list[str] = []
 
     def set_model(self, model_path: Path, tokenizer: Any, labels: list[str],
-                  shapes: Any = None) -> None:
+                  shapes: Any = None, features: Any = None) -> None:
         """``shapes``: the ShapeVocab of a tagger that reads word shapes (its graph takes
-        ``shape_ids``)."""
+        ``shape_ids``); ``features``: the SpacyFeatures of one that reads a spaCy pipeline's
+        CNN features (``word_features``)."""
         super().set_model(model_path, tokenizer, labels)
-        self.shapes = shapes
+        self.shapes, self.features = shapes, features
 
     def _logits(self, encoding: Any) -> Any:
         return self.run_logits(dict(encoding.items()))
@@ -41,12 +42,16 @@ class OnnxTokenClassifier(TokenTagger, OnnxComponent):
         super().to_disk(path, exclude)
         if self.shapes is not None:
             self.shapes.save(Path(path) / ONNX_DIR)
+        if self.features is not None:
+            self.features.save(Path(path) / ONNX_DIR)
 
     def from_disk(self, path: Path, exclude=()):
+        from myna.models.spacy_features import SpacyFeatures
         from myna.models.word_shapes import ShapeVocab
 
         super().from_disk(path, exclude)
         self.shapes = ShapeVocab.load(Path(path) / ONNX_DIR)
+        self.features = SpacyFeatures.load(Path(path) / ONNX_DIR)
         return self
 
 

@@ -110,7 +110,8 @@ class HFTextClassifier(CategoryComponent, _HFComponent):
 
 class HFTokenClassifier(TokenTagger, _HFComponent):
     """Tags every spaCy token (from its first sub-word) with BIO and sets ``doc.ents``; a
-    model trained with word shapes (`myna.models.shaped_tagger`) gets them here too."""
+    model trained with word shapes or spaCy features (`myna.models.word_feature_tagger`) gets
+    them here too."""
 
     auto_class = "AutoModelForTokenClassification"
 
@@ -123,14 +124,15 @@ class HFTokenClassifier(TokenTagger, _HFComponent):
     def set_model(self, model, tokenizer) -> None:
         super().set_model(model, tokenizer)
         self.shapes = getattr(model, "shapes", None)
+        self.features = getattr(model, "features", None)
 
     def _load_model(self, hf: Path) -> Any:
-        from myna.models.shaped_tagger import is_shaped
+        from myna.models.word_feature_tagger import has_word_features
 
-        if is_shaped(hf):
-            from myna.models.shaped_tagger import ShapedTokenClassifier
+        if has_word_features(hf):
+            from myna.models.word_feature_tagger import WordFeatureTagger
 
-            return ShapedTokenClassifier.from_pretrained(hf)
+            return WordFeatureTagger.from_pretrained(hf)
         return super()._load_model(hf)
 
     def _logits(self, enc):

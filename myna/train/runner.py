@@ -231,7 +231,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
 
 def levers(spec: TrainSpec) -> dict[str, Any]:
     """The quality options a run used, as MLflow parameters (so runs can be compared by them)."""
-    return {"word_shapes": spec.word_shapes, "decode": spec.decode,
+    return {"word_shapes": spec.word_shapes, "spacy_features": spec.spacy_features,
+            "decode": spec.decode,
             "average_last": spec.average_last, "repair_escapes": spec.repair_escapes,
             "new_component": spec.new_component, "cnn": spec.cnn, "teacher": spec.teacher,
             "unlabelled": str(spec.unlabelled) if spec.unlabelled else None}
@@ -247,11 +248,17 @@ def check_levers(spec: TrainSpec) -> None:
         option = "--" + refused[0].replace("_", "-")
         raise InputError(f"{option} is not an option for training {spec.task}", where=option)
     transformer = is_transformer_base(spec.base)
-    if (spec.word_shapes or spec.decode != "greedy") and not transformer:
-        raise InputError("--word-shapes and --decode are for entity recognizers fine-tuned "
-                         "from a transformer (--base transformer); spaCy's own `ner` reads "
-                         "word shapes already and only ever predicts valid BIO sequences",
-                         where="--word-shapes" if spec.word_shapes else "--decode")
+    if (spec.word_shapes or spec.spacy_features or spec.decode != "greedy") and not transformer:
+        option = ("--word-shapes" if spec.word_shapes else
+                  "--spacy-features" if spec.spacy_features else "--decode")
+        raise InputError("--word-shapes, --spacy-features and --decode are for entity "
+                         "recognizers fine-tuned from a transformer (--base transformer); "
+                         "spaCy's own `ner` reads word shapes and its CNN already and only ever "
+                         "predicts valid BIO sequences", where=option)
+    if spec.spacy_features:
+        from myna.text.pipelines import resolve_model
+
+        resolve_model(spec.spacy_features)  # an unknown pipeline fails before any work
     if spec.average_last and not transformer:
         raise InputError("--average-last averages a fine-tuned transformer's checkpoints "
                          "(--base transformer)", where="--average-last")

@@ -41,7 +41,8 @@ class TaskTraining:
 
 
 class NerTraining(TaskTraining):
-    levers = frozenset({"average_last", "word_shapes", "decode", "new_component"})
+    levers = frozenset({"average_last", "word_shapes", "spacy_features", "decode",
+                        "new_component"})
 
     def ready(self, examples: list[Example], nlp, spec: TrainSpec, where: str) -> None:
         data.align_spans(examples, nlp, spec.fix_spans, where)
@@ -78,6 +79,7 @@ class NerTraining(TaskTraining):
 
         best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels,
                                         word_shapes=spec.word_shapes, decode=spec.decode,
+                                        spacy_features=spec.spacy_features or "",
                                         **common)
         return best, stopped
 

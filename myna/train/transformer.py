@@ -155,6 +155,7 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
         load_best_model_at_end=True, metric_for_best_model=fit.metric,
         greater_is_better=True, logging_steps=10,
         report_to="none", seed=seed, disable_tqdm=True, dataloader_num_workers=0,
+        remove_unused_columns=False,  # collators may read fields that are not model inputs
         # Batches of similar lengths: far less padding, which is most of the cost on a CPU.
         train_sampling_strategy="group_by_length",
         use_cpu=place.device == "cpu", bf16=place.precision == "bf16",

@@ -18,6 +18,7 @@ from myna.models.hf_words import (
     encode_chunks,
     first_subword_positions,
 )
+from myna.models.spacy_features import FeatureTable, SpacyFeatures
 from myna.models.word_shapes import ShapeVocab
 from myna.train.transformer import (
     Encoded,
@@ -45,12 +46,19 @@ def token_tags(examples: list[Example], where: str) -> tuple[list[list[str]], li
 
 
 def encode_tagged(tokenizer, words: list[list[str]], tags: list[list[str]],
-                  tag_ids: dict[str, int], max_length: int, shapes: Any = None) -> Encoded:
+                  tag_ids: dict[str, int], max_length: int, shapes: Any = None,
+                  table: FeatureTable | None = None) -> Encoded:
+    """``shapes``: add each sub-word's shape id; ``table``: add each sub-word's row of spaCy
+    features in that table (0: none)."""
     chunks = chunk_words(tokenizer, words, max_length)
     enc = encode_chunks(tokenizer, chunks, max_length)
     if shapes is not None:
         enc["shape_ids"] = [shapes.subword_ids(c.words, enc.word_ids(k))
                             for k, c in enumerate(chunks)]
+    if table is not None:
+        starts = table.add(words)
+        enc["feature_rows"] = [[0 if w is None else starts[c.doc] + c.offset + w
+                                for w in enc.word_ids(k)] for k, c in enumerate(chunks)]
     targets = []
     for k, chunk in enumerate(chunks):
         row = [IGNORED] * len(enc["input_ids"][k])
@@ -60,24 +68,30 @@ def encode_tagged(tokenizer, words: list[list[str]], tags: list[list[str]],
     return Encoded(enc, targets)
 
 
-class ShapeCollator:
-    """Pads a batch as the token-classification collator does, and ``shape_ids`` with the
-    padding shape."""
+class WordFeatureCollator:
+    """Pads a batch as the token-classification collator does, ``shape_ids`` with the padding
+    shape, and turns ``feature_rows`` into ``word_features`` (zeros where padded)."""
 
-    def __init__(self, tokenizer):
+    def __init__(self, tokenizer, table: FeatureTable | None = None):
         from transformers import DataCollatorForTokenClassification
 
         self.tokens = DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED)
+        self.matrix = table.matrix() if table is not None else None
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
 
         from myna.models.word_shapes import PAD
 
-        shapes = [f.pop("shape_ids") for f in features]
+        shapes = [f.pop("shape_ids") for f in features if "shape_ids" in f]
+        rows = [f.pop("feature_rows") for f in features if "feature_rows" in f]
         batch = self.tokens(features)
         width = batch["input_ids"].shape[1]
-        batch["shape_ids"] = torch.tensor([row + [PAD] * (width - len(row)) for row in shapes])
+        if shapes:
+            batch["shape_ids"] = torch.tensor([r + [PAD] * (width - len(r)) for r in shapes])
+        if rows and self.matrix is not None:
+            batch["word_features"] = self.matrix[
+                torch.tensor([r + [0] * (width - len(r)) for r in rows])]
         return batch
 
 
@@ -87,11 +101,13 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
               max_length: int = 128, device: str | None = None, precision: str | None = None,
               on_eval: Callable[[dict[str, Any]], None] | None = None,
               word_shapes: int = 0, decode: str = "greedy", average_last: int = 0,
-              ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
+              spacy_features: str = "") -> tuple[Path, Path, list[dict[str, Any]], str | None]:
     """Returns model-best, model-last (spaCy pipelines), the eval history and why training
     stopped early (or None). ``word_shapes``: the size of a word-shape embedding beside the
-    encoder (0: none); ``decode``: how the saved component reads tags (greedy, viterbi);
-    ``average_last``: also try the average of the last evaluations' weights."""
+    encoder (0: none); ``spacy_features``: a spaCy pipeline whose entity recogniser's CNN
+    features are read beside the encoder (empty: none); ``decode``: how the saved component
+    reads tags (greedy, viterbi); ``average_last``: also try the average of the last
+    evaluations' weights."""
     from seqeval.metrics import f1_score
     from transformers import (
         AutoModelForTokenClassification,
@@ -108,22 +124,24 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
     tag_ids = {tag: i for i, tag in enumerate(tag_names)}
     train_words, train_tags = token_tags(train, "train")
     shapes = ShapeVocab.build(train_words, word_shapes) if word_shapes else None
-    from myna.models.shaped_tagger import ShapedTokenClassifier
+    features = SpacyFeatures.from_pipeline(spacy_features) if spacy_features else None
+    table = FeatureTable(features) if features is not None else None
+    from myna.models.word_feature_tagger import WordFeatureTagger
 
-    if shapes is not None:
-        model = ShapedTokenClassifier.fresh(path, tag_names, shapes)
+    if shapes is not None or features is not None:
+        model = WordFeatureTagger.fresh(path, tag_names, shapes, features)
     else:
         model = load_pretrained(AutoModelForTokenClassification, path, tag_names)
     max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
 
     def encode(words: list[list[str]], tags: list[list[str]]) -> Encoded:
-        return encode_tagged(tokenizer, words, tags, tag_ids, max_length, shapes)
+        return encode_tagged(tokenizer, words, tags, tag_ids, max_length, shapes, table)
 
     def reload(checkpoint: Path) -> Any:
-        if shapes is None:
+        if shapes is None and features is None:
             return AutoModelForTokenClassification.from_pretrained(checkpoint)
-        return ShapedTokenClassifier.fresh(path, tag_names, shapes).load_trainer_checkpoint(
-            checkpoint)
+        return WordFeatureTagger.fresh(path, tag_names, shapes,
+                                       features).load_trainer_checkpoint(checkpoint)
 
     def metrics(pred) -> dict[str, float]:
         """Entity F1 on the first sub-words, the tags read as the saved model will."""
@@ -134,12 +152,14 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
         truth = [[tag_names[t] for t in row[mask]] for row, mask in zip(gold, keep, strict=True)]
         return {"ents_f": f1_score(truth, guess)}
 
-    collator = (ShapeCollator(tokenizer) if shapes is not None else
+    train_set, dev_set = encode(train_words, train_tags), encode(*token_tags(dev, "dev"))
+    collator = (WordFeatureCollator(tokenizer, table)
+                if shapes is not None or features is not None else
                 DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED))
-    fit = Fit(model, tokenizer, encode(train_words, train_tags), encode(*token_tags(dev, "dev")),
-              collator, metrics, "ents_f",
+    fit = Fit(model, tokenizer, train_set, dev_set, collator, metrics, "ents_f",
               {"task": "ner", "model_path": path, "labels": labels, "tags": tag_names,
                "max_length": max_length, "word_shapes": word_shapes, "decode": decode,
+               "spacy_features": spacy_features,
                "shapes_seen": len(shapes.shapes) if shapes else 0})
     trainer, history, stopped, last_checkpoint = run_trainer(
         fit, base=base, output=output, epochs=epochs, seed=seed, max_minutes=max_minutes,
