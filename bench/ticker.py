@@ -48,6 +48,18 @@ def descriptions(name: str) -> list[str]:
         return [r["description"] for r in csv.DictReader(f)]
 
 
+def conll_sentences(name: str) -> list[str]:
+    """CoNLL-2003 sentences (words joined by spaces), headlines in capitals included."""
+    sentences, words = [], []
+    for line in require_shared("conll2003", name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("-DOCSTART-"):
+            words.append(line.split()[0])
+        elif words:
+            sentences.append(" ".join(words))
+            words = []
+    return sentences + ([" ".join(words)] if words else [])
+
+
 def write_jsonl(path, texts) -> int:
     rows = [{"text": t, "spans": ticker_spans(t)} for t in texts]
     rows = [r for r in rows if r["spans"]]
@@ -75,10 +87,12 @@ def main() -> None:
     ap.add_argument("--rehearse-texts", type=int, default=2000,
                     help="raw train.csv texts the base model annotates as rehearsal data")
     ap.add_argument("--new-component", default=None,
-                    help="train TICKER as this new `ner` before the frozen base one")
+                    help="train TICKER as this new `ner` before the frozen base one (the "
+                         "--rehearse-texts are then its negatives: texts without tickers)")
+    ap.add_argument("--negatives", choices=("ag", "conll"), default="ag",
+                    help="where those texts come from: AG News train.csv descriptions or "
+                         "CoNLL-2003 train.txt sentences (capitalised headlines included)")
     args = ap.parse_args()
-    if args.new_component:
-        args.rehearse_texts = 0  # the base `ner` is not trained: nothing to rehearse
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
     import spacy
 
@@ -93,10 +107,13 @@ def main() -> None:
     n_train = write_jsonl(train_path, descriptions("train.csv"))
     n_held = write_jsonl(held_path, dev_texts)
     raw_path = OUT / "ticker_rehearse.jsonl"
-    raw = [t for t in descriptions("train.csv") if not ticker_spans(t)][: args.rehearse_texts]
+    pool = descriptions("train.csv") if args.negatives == "ag" else conll_sentences("train.txt")
+    raw = [t for t in pool if not ticker_spans(t)][: args.rehearse_texts]
     raw_path.write_text("".join(json.dumps({"text": t}) + "\n" for t in raw))
     t0 = time.perf_counter()
-    tag = f"_{args.new_component}" if args.new_component else ""
+    tag = (f"_{args.new_component}" if args.new_component else "") + (
+        f"_{args.negatives}{args.rehearse_texts}" if args.new_component and args.rehearse_texts
+        else "")
     result = train(TrainSpec(task="ner", source=train_path, output=OUT / f"ticker_model{tag}",
                              base="en_core_web_sm", epochs=args.epochs, fix_spans="expand",
                              dev_fraction=0.2, new_component=args.new_component,
@@ -118,8 +135,12 @@ def main() -> None:
     worst = sorted(per.items(), key=lambda kv: kv[1]["f"])[:3]
     how = (f"TICKER in a new `{args.new_component}` component before the frozen `ner`"
            if args.new_component else "`ner` updated with pattern-bootstrapped TICKER labels")
-    command = (f"--new-component {args.new_component}" if args.new_component
-               else f"--rehearse-texts {args.rehearse_texts}")
+    command = (f"--new-component {args.new_component} " if args.new_component else "") + (
+        f"--rehearse-texts {args.rehearse_texts} --negatives {args.negatives}")
+    raw_what = ("AG News train descriptions" if args.negatives == "ag"
+                else "CoNLL-2003 train sentences") + " without a ticker pattern, " + (
+        "as negatives for the new component" if args.new_component
+        else "annotated by the base model (rehearsal)")
     body = f"""## TICKER walkthrough: `en_core_web_sm`, {how}
 
 Command: `.venv/bin/python bench/ticker.py --epochs {args.epochs} {command}`
@@ -129,7 +150,7 @@ Date: {today()} · Machine: {machine()} · one run
 |---|---:|
 | AG News train descriptions with a ticker pattern (training; 20% of them for early stopping) | {n_train} |
 | AG News dev descriptions with a ticker pattern (held out) | {n_held} |
-| AG News train descriptions without one, annotated by the base model (rehearsal) | {len(raw)} |
+| {raw_what} | {len(raw)} |
 | AG News dev descriptions without one (drift check) | {len(plain)} |
 
 | measure | base `en_core_web_sm` | custom |

@@ -178,9 +178,19 @@ def test_new_labels_in_their_own_component_leave_the_base_predictions_alone(tmp_
 
     data = tmp_path / "ticker.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in ticker_rows(60)))
+    negatives = tmp_path / "no_tickers.jsonl"  # all-capitals headlines are not tickers
+    headlines = [f"{a} BEAT {b} IN {c} ." for a in ("JAPAN", "CHINA", "ITALY", "SPAIN")
+                 for b in ("SYRIA", "WALES", "KENYA") for c in ("ROME", "OSLO")]
+    negatives.write_text("".join(json.dumps({"text": h}) + "\n" for h in headlines))
     r = myna("train", "ner", data, "--base", "en_core_web_sm", "-o", tmp_path / "t",
-             "--epochs", "10", "--new-component", "ner_ticker", "--no-profile")
+             "--epochs", "10", "--new-component", "ner_ticker", "--no-profile",
+             "--rehearse-with", negatives)
     assert r.code == 0, r.err
+    from spacy.tokens import DocBin
+
+    corpus = DocBin().from_disk(tmp_path / "t" / "corpus" / "train.spacy")
+    trained = list(corpus.get_docs(spacy.blank("en").vocab))
+    assert sum(d.text in headlines and not d.ents for d in trained) == len(headlines)
     nlp = spacy.load(tmp_path / "t" / "model-best")
     assert nlp.pipe_names[-2:] == ["ner_ticker", "ner"]
     assert nlp.get_pipe("ner_ticker").labels == ("TICKER",)
@@ -190,6 +200,7 @@ def test_new_labels_in_their_own_component_leave_the_base_predictions_alone(tmp_
     texts = ["Officials in Berlin met three bankers on Friday.",
              "Tim Cook spoke in Paris on Monday about the European Union.",
              "The Federal Reserve raised rates, said Alan Greenspan in Washington."]
+    assert not [e for e in nlp("FRANCE BEAT NORWAY IN MADRID .").ents if e.label_ == "TICKER"]
     for text in texts:  # no tickers: exactly the base model's entities
         assert [(e.text, e.label_) for e in nlp(text).ents] == \
             [(e.text, e.label_) for e in base(text).ents]

@@ -84,7 +84,9 @@ def ner_command(
                                              "own predictions too."),
     rehearse_with: Path | None = typer.Option(
         None, "--rehearse-with", help="Raw texts the base model annotates as extra training "
-                                      "data, so a small new-label set does not drown the old."),
+                                      "data, so a small new-label set does not drown the old; "
+                                      "with --new-component, texts without the new labels "
+                                      "(negatives for the new component)."),
     device: str | None = DEVICE, precision: str | None = PRECISION, profile: bool = PROFILE,
     dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST,
     word_shapes: int = typer.Option(
