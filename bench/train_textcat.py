@@ -67,6 +67,7 @@ def main() -> None:
     ap.add_argument("--repair-escapes", action="store_true")
     ap.add_argument("--average-last", type=int, default=0)
     ap.add_argument("--cnn", action="store_true")
+    ap.add_argument("--ngrams", type=int, default=0, help="bag of words: longest n-gram")
     ap.add_argument("--teacher", default=None, help="distil this model into --base blank")
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     args = ap.parse_args()
@@ -89,7 +90,7 @@ def main() -> None:
                              dev_fraction=args.dev_fraction, vectors=args.vectors,
                              repair_escapes=args.repair_escapes,
                              average_last=args.average_last, cnn=args.cnn,
-                             teacher=args.teacher))
+                             ngrams=args.ngrams, teacher=args.teacher))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(str(result.best_model), dev_path, label_column="label",

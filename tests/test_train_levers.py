@@ -338,3 +338,29 @@ def test_an_ensemble_averages_its_members_with_weights_tuned_on_held_out_texts(
     assert r.code != 0 and "--weights" in r.err
     r = myna("models", "ensemble", textcat_pipeline, "-o", tmp_path / "one")
     assert r.code != 0 and "two or more" in r.err
+
+
+def test_ngrams_let_the_bag_of_words_read_word_order(tmp_path, myna):
+    """"dog bites man" and "man bites dog" have the same words: single words cannot tell the
+    labels apart, word pairs can."""
+    animals, people = ["dog", "cat", "horse", "bee"], ["man", "child", "farmer", "judge"]
+    rows = [(f"the {a} bit the {p}", "attack") for a in animals for p in people] + \
+           [(f"the {p} bit the {a}", "defence") for a in animals for p in people]
+    data = tmp_path / "order.csv"
+    data.write_text("text,label\n" + "".join(f"{t},{label}\n" for t, label in rows * 3))
+    common = ["-l", "label", "--epochs", "15", "--no-profile", "--dev-fraction", "0.25"]
+    r = myna("train", "textcat", data, "-o", tmp_path / "words", *common)
+    assert r.code == 0, r.err
+    r = myna("train", "textcat", data, "-o", tmp_path / "pairs", *common, "--ngrams", "2")
+    assert r.code == 0, r.err
+    assert "ngram_size = 2" in (tmp_path / "pairs" / "config.cfg").read_text()
+    probe = [("the bee bit the judge", "attack"), ("the judge bit the bee", "defence")]
+
+    def right(name: str) -> int:
+        nlp = spacy.load(tmp_path / name / "model-best")
+        return sum(max(nlp(t).cats, key=nlp(t).cats.get) == label for t, label in probe)
+
+    assert right("pairs") == 2 and right("words") < 2
+    r = myna("train", "textcat", data, "-o", tmp_path / "x", "-l", "label", "--ngrams", "2",
+             "--base", "en_core_web_sm")
+    assert r.code != 0 and "--ngrams" in r.err and not (tmp_path / "x").exists()

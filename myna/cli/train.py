@@ -153,6 +153,9 @@ def textcat_command(
     cnn: bool = typer.Option(False, "--cnn", help="--base blank: a CNN over the words beside "
                              "the bag of words (spaCy's TextCatEnsemble at its efficiency "
                              "size), instead of the bag of words alone."),
+    ngrams: int = typer.Option(0, "--ngrams", min=0, help="--base blank: the bag of words "
+                               "counts word sequences up to this length (2: words and word "
+                               "pairs; 0: spaCy's default, single words)."),
     teacher: str | None = typer.Option(
         None, "--teacher", help="Distillation, --base blank: train on this model's "
                                 "probabilities (any model reference, e.g. a fine-tuned "
@@ -170,5 +173,5 @@ def textcat_command(
                    db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
                    attention=attention, device=device, precision=precision,
                    profile=profile, dev_fraction=dev_fraction, average_last=average_last,
-                   repair_escapes=repair_escapes, cnn=cnn, teacher=teacher,
+                   repair_escapes=repair_escapes, cnn=cnn, ngrams=ngrams, teacher=teacher,
                    unlabelled=unlabelled))

@@ -51,6 +51,16 @@ def blank_config(task: str, exclusive: bool, vectors: Path | None = None,
     return config
 
 
+def bag_of_words_ngrams(config: Config, size: int) -> None:
+    """Every bag-of-words text classifier in ``config`` (alone or in spaCy's ensemble) counts
+    n-grams up to ``size`` words, not only single words."""
+    for block in config["components"].values():
+        model = block.get("model", {})
+        for bow in (model, model.get("linear_model", {})):
+            if str(bow.get("@architectures", "")).startswith("spacy.TextCatBOW"):
+                bow["ngram_size"] = size
+
+
 def pretrained_config(task: str, exclusive: bool, base_nlp: Language, source: str,
                       new_component: str | None = None) -> Config:
     """Update a pretrained pipeline: every base component is sourced from it; for NER the
@@ -87,7 +97,7 @@ def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: 
                  train_path: Path, dev_path: Path, max_epochs: int, seed: int, patience: int,
                  eval_frequency: int, learn_rate: float | None = None,
                  batch_words: int | None = None, vectors: Path | None = None,
-                 new_component: str | None = None, cnn: bool = False,
+                 new_component: str | None = None, cnn: bool = False, ngrams: int = 0,
                  soft_labels: bool = False) -> Config:
     """``base_nlp`` None: a blank pipeline (reading ``vectors``, a spaCy pipeline folder with
     static vectors, when given); else update ``base_nlp`` (loaded from ``source``).
@@ -96,6 +106,8 @@ def build_config(task: str, exclusive: bool, base_nlp: Language | None, source: 
         raise InputError("static vectors go with a blank pipeline (--base blank)")
     config = (blank_config(task, exclusive, vectors, cnn) if base_nlp is None or source is None
               else pretrained_config(task, exclusive, base_nlp, source, new_component))
+    if ngrams:
+        bag_of_words_ngrams(config, ngrams)
     if soft_labels:  # a distilled student (`myna.train.distill`)
         from myna.train.distill import soft_config
 

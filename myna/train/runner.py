@@ -156,7 +156,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             max_epochs=spec.epochs, seed=spec.seed, patience=spec.patience,
             eval_frequency=eval_frequency(len(prepared.train)), learn_rate=spec.learn_rate,
             batch_words=spec.batch_size, vectors=vectors_dir,
-            new_component=spec.new_component, cnn=spec.cnn,
+            new_component=spec.new_component, cnn=spec.cnn, ngrams=spec.ngrams,
             soft_labels=spec.teacher is not None))
         config.to_disk(output / "config.cfg")
 
@@ -234,7 +234,8 @@ def levers(spec: TrainSpec) -> dict[str, Any]:
     return {"word_shapes": spec.word_shapes, "spacy_features": spec.spacy_features,
             "decode": spec.decode,
             "average_last": spec.average_last, "repair_escapes": spec.repair_escapes,
-            "new_component": spec.new_component, "cnn": spec.cnn, "teacher": spec.teacher,
+            "new_component": spec.new_component, "cnn": spec.cnn, "ngrams": spec.ngrams,
+            "teacher": spec.teacher,
             "unlabelled": str(spec.unlabelled) if spec.unlabelled else None}
 
 
@@ -270,9 +271,13 @@ def check_levers(spec: TrainSpec) -> None:
         raise InputError("--new-component adds an entity recognizer to a pretrained spaCy "
                          "pipeline (--base en_core_web_sm or a folder)",
                          where="--new-component")
-    if (spec.teacher is not None or spec.cnn) and spec.base != configs.BLANK:
-        raise InputError("--teacher and --cnn train a new spaCy classifier (--base blank)",
-                         where="--teacher" if spec.teacher else "--cnn")
+    if (spec.teacher is not None or spec.cnn or spec.ngrams) and spec.base != configs.BLANK:
+        option = "--teacher" if spec.teacher else "--cnn" if spec.cnn else "--ngrams"
+        raise InputError("--teacher, --cnn and --ngrams train a new spaCy classifier "
+                         "(--base blank)", where=option)
+    if spec.ngrams < 0:
+        raise InputError("--ngrams is a number of words (1: single words; 0: spaCy's default)",
+                         where="--ngrams")
     if spec.unlabelled is not None and spec.teacher is None:
         raise InputError("--unlabelled texts are labelled by a --teacher; give one",
                          where="--unlabelled")

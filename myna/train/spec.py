@@ -49,6 +49,7 @@ class TrainSpec:
     # the base's frozen one (which then keeps its predictions outside the new entities)
     repair_escapes: bool = False  # reader: mend `\` line breaks, `#36;`/`quot;` remnants
     cnn: bool = False  # blank spaCy textcat: a CNN beside the bag of words
+    ngrams: int = 0  # blank spaCy textcat: the bag of words' longest n-gram (0: spaCy's 1)
     teacher: str | None = None  # distillation: the model whose probabilities the student learns
     unlabelled: Path | None = None  # distillation: more texts for the teacher to label
 

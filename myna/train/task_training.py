@@ -115,7 +115,8 @@ def rehearse_with_base(examples: list[Example], base_nlp, new_labels: set[str]) 
 class TextcatTraining(TaskTraining):
     trains_scratch = True
     # repair_escapes changes texts, so span offsets would move: text classification only
-    levers = frozenset({"average_last", "repair_escapes", "cnn", "teacher", "unlabelled"})
+    levers = frozenset({"average_last", "repair_escapes", "cnn", "ngrams", "teacher",
+                        "unlabelled"})
 
     def label_column(self, spec: TrainSpec) -> str | None:
         return spec.label_column
