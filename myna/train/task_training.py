@@ -87,6 +87,8 @@ class NerTraining(TaskTraining):
 
 def raw_texts(spec: TrainSpec) -> list[Example]:
     """The ``--rehearse-with`` texts, any spans they carry dropped."""
+    if spec.rehearse_with is None:
+        return []
     raw = data.load(spec.rehearse_with, spec.text_column, None)
     for ex in raw:
         ex.spans = []
