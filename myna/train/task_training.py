@@ -58,17 +58,15 @@ class NerTraining(TaskTraining):
             # The base `ner` stays as it is; dev gets its entities so the dev score also
             # says how much of them the new component's spans displace.
             rehearse_with_base(dev, nlp, set(labels))
-            if spec.rehearse_with is None:
-                return train, labels, 0
-            # Texts without the new labels teach the new component where they are not.
+            # Texts without the new labels (if any) teach the new component where they are not.
             return train + raw_texts(spec), labels, 0
         if source and spec.rehearse:
             # Dev too: its base-label scores then measure agreement with the base model,
             # i.e. how much of the old labels the update forgot.
             rehearsed = rehearse_with_base(train, nlp, set(labels))
             rehearse_with_base(dev, nlp, set(labels))
-            if spec.rehearse_with is not None:
-                raw = raw_texts(spec)
+            raw = raw_texts(spec)
+            if raw:
                 rehearsed += rehearse_with_base(raw, nlp, set(labels))
                 train = train + raw
             labels = data.check_ner(train, dev, frozenset(nlp.get_pipe("ner").labels))
