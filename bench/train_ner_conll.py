@@ -86,7 +86,7 @@ def main() -> None:
                       + (" (averaged)" if h.get("averaged") else "") for h in history)
     selected = json.loads((out / "train_config.json").read_text()).get("selected", "–")
     options = "".join(f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                      if v not in (None, "", 0, False) and k not in ("seed", "score_only"))
+                      if v not in (None, "", 0, False) and k != "score_only")
     body = f"""### CoNLL-2003 NER · base `{args.base}`
 
 Command: `.venv/bin/python bench/train_ner_conll.py{options}`

@@ -339,6 +339,71 @@ def test_an_ensemble_averages_its_members_with_weights_tuned_on_held_out_texts(
     assert r.code != 0 and "two or more" in r.err
 
 
+def _wired_pipeline(tmp_path, name: str, always_outside: bool):
+    """A saved transformer NER pipeline: the wired tagger (finds "PFE" as a TICKER, sure of
+    it) or, ``always_outside``, one that leans to O everywhere."""
+    import torch
+    from test_train import wired_ticker_tagger
+
+    from myna.train.transformer import save_pipeline
+
+    model, tokenizer = wired_ticker_tagger(tmp_path / f"{name}-base")
+    if always_outside:
+        with torch.no_grad():
+            model.classifier.weight.zero_()
+            model.classifier.bias[0] = 3.0  # p(O) 0.91 for every word
+    return save_pipeline("myna_hf_ner", "ner", {"max_length": 64, "decode": "viterbi"},
+                         model, tokenizer, tmp_path / name)
+
+
+def test_an_entity_ensemble_averages_its_members_tag_probabilities(tmp_path, myna,
+                                                                     textcat_pipeline):
+    from myna.models.ensemble_ner import EnsembleEntityRecognizer
+
+    finder = _wired_pipeline(tmp_path, "finder", always_outside=False)
+    doubter = _wired_pipeline(tmp_path, "doubter", always_outside=True)
+    text = "Pfizer (NYSE: PFE) fell"
+    assert [e.text for e in spacy.load(finder)(text).ents] == ["PFE"]
+    assert list(spacy.load(doubter)(text).ents) == []
+    # p(B-TICKER) for "PFE": 0.987 and 0.045; p(O): 0.007 and 0.909
+    for weights, found in (("0.5,0.5", ["PFE"]), ("0.2,0.8", [])):
+        out = tmp_path / f"ens-{weights}"
+        r = myna("models", "ensemble", finder, doubter, "--weights", weights, "-o", out)
+        assert r.code == 0, r.err
+        nlp = spacy.load(out)
+        assert isinstance(nlp.get_pipe("ner"), EnsembleEntityRecognizer)
+        assert nlp.get_pipe("ner").decode == "viterbi"  # as the first member reads its tags
+        assert [e.text for e in nlp(text).ents] == found
+        assert [e.label_ for e in nlp(text).ents] == ["TICKER"] * len(found)
+
+    tune = tmp_path / "tune.jsonl"
+    rows = [{"text": t, "spans": [{"start": t.index("PFE"), "end": t.index("PFE") + 3,
+                                   "label": "TICKER"}]}
+            for t in ["Pfizer (NYSE: PFE) fell", "PFE fell", "Pfizer fell , PFE fell"]]
+    tune.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = myna("models", "ensemble", finder, doubter, "--tune", tune, "--decode", "greedy",
+             "-o", tmp_path / "tuned")
+    assert r.code == 0, r.err
+    assert f"{finder}: entity F1 1.0000" in r.out and f"{doubter}: entity F1 0.0000" in r.out
+    assert "ensemble: entity F1 1.0000" in r.out
+    nlp = spacy.load(tmp_path / "tuned")
+    assert nlp.get_pipe("ner").decode == "greedy" and nlp.get_pipe("ner").weights[0] >= 0.5
+    r = myna("evaluate", tmp_path / "tuned", tune)
+    assert r.code == 0 and "TICKER" in r.out, r.err
+    import myna as library  # serve, batch and the app run it through the task registry
+
+    predictor = library.Predictor(library.load(str(tmp_path / "tuned")))
+    assert predictor.default_task == "ner"
+    [row] = predictor.predict([text])
+    assert [(e["text"], e["label"]) for e in row["entities"]] == [("PFE", "TICKER")]
+
+    r = myna("models", "ensemble", finder, textcat_pipeline, "-o", tmp_path / "mixed")
+    assert r.code != 0 and "one task" in r.err
+    r = myna("models", "ensemble", finder, doubter, "--decode", "beam", "-o", tmp_path / "bad")
+    assert r.code != 0 and "--decode" in r.err
+    assert not (tmp_path / "mixed").exists() and not (tmp_path / "bad").exists()
+
+
 def test_ngrams_let_the_bag_of_words_read_word_order(tmp_path, myna):
     """"dog bites man" and "man bites dog" have the same words: single words cannot tell the
     labels apart, word pairs can."""

@@ -100,30 +100,51 @@ class TokenTagger(BufferedComponent):
             subword_features(per_doc[c.doc], encoding.word_ids(k), c.offset)
             for k, c in enumerate(chunks)]))
 
-    def _predict(self, docs: list[Doc]) -> list[Doc]:
-        from spacy.tokens import Span
+    def word_log_probs(self, docs: list[Doc]) -> list[Any]:
+        """Per doc, a (tokens, tags) array of tag log-probabilities in ``_labels`` order, read
+        at each token's first sub-word; NaN rows for tokens the tokenizer gave no sub-word."""
+        import numpy as np
 
-        from myna.models.bio_decode import decode
-        from myna.models.hf_words import OUTSIDE, first_subword_positions, tags_to_spans
+        from myna.models.bio_decode import log_softmax
+        from myna.models.hf_words import first_subword_positions
 
-        tags = [[OUTSIDE] * len(d) for d in docs]
+        out = [np.full((len(d), len(self._labels)), np.nan) for d in docs]
         chunks, encoding, scores = self.tag_scores(docs)
         if chunks:
             scores = _as_array(scores)
             for k, chunk in enumerate(chunks):
                 words = first_subword_positions(encoding.word_ids(k))
-                best = decode(scores[k][list(words.values())], self._labels, self.decode)
-                for word, tag in zip(words, best, strict=True):
-                    tags[chunk.doc][chunk.offset + word] = self._labels[tag]
-        for doc, doc_tags in zip(docs, tags, strict=True):
-            doc.set_ents([Span(doc, s, e, label=label) for s, e, label in tags_to_spans(doc_tags)],
-                         default="outside")
-        return docs
+                rows = scores[k][list(words.values())].astype(np.float64)
+                out[chunk.doc][[chunk.offset + w for w in words]] = log_softmax(rows)
+        return out
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        return set_bio_entities(docs, self.word_log_probs(docs), self._labels, self.decode)
 
     def score(self, examples: Iterable[Example], **kwargs) -> dict:
         from spacy.scorer import get_ner_prf
 
         return get_ner_prf(examples)
+
+
+def set_bio_entities(docs: list[Doc], log_probs: list[Any], tags: list[str], how: str,
+                     ) -> list[Doc]:
+    """Set each doc's entities from its (tokens, tags) log-probabilities read by ``how``
+    (`myna.models.bio_decode`); tokens with a NaN row are outside every entity."""
+    import numpy as np
+    from spacy.tokens import Span
+
+    from myna.models.bio_decode import decode
+    from myna.models.hf_words import OUTSIDE, tags_to_spans
+
+    for doc, scores in zip(docs, log_probs, strict=True):
+        doc_tags = [OUTSIDE] * len(doc)
+        seen = np.flatnonzero(~np.isnan(scores).any(-1))
+        for token, tag in zip(seen, decode(scores[seen], tags, how), strict=True):
+            doc_tags[token] = tags[tag]
+        doc.set_ents([Span(doc, s, e, label=label) for s, e, label in tags_to_spans(doc_tags)],
+                     default="outside")
+    return docs
 
 
 def _as_array(scores: Any) -> Any:

@@ -1,14 +1,8 @@
 """Several text classifiers as one spaCy component (`myna models ensemble`): each member
 pipeline classifies the text and ``doc.cats`` is the weighted mean of their probabilities.
-
-The members are whole pipelines saved inside the component's folder (``members/0``, …), so
-the ensemble is a pipeline like any other: `myna evaluate`, serve, batch and the registry
-take it as it is.
-"""
+The members are kept inside the component (`myna.models.ensemble_members`)."""
 
 # no `from __future__ import annotations`: spaCy reads the factory's types
-import json
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -16,9 +10,9 @@ from spacy.tokens import Doc
 
 from myna.core.errors import ModelNotFoundError
 from myna.models.classifier_component import CategoryComponent
+from myna.models.ensemble_members import MemberPipelines
 
 FACTORY = "myna_ensemble_textcat"
-MEMBERS_DIR = "members"
 
 
 def member_labels(nlp: Any) -> list[str]:
@@ -29,7 +23,7 @@ def member_labels(nlp: Any) -> list[str]:
     raise ModelNotFoundError("this pipeline has no text classifier (nothing sets doc.cats)")
 
 
-class EnsembleTextClassifier(CategoryComponent):
+class EnsembleTextClassifier(MemberPipelines, CategoryComponent):
     buffer = 256
 
     def __init__(self, name: str, exclusive: bool, weights: list[float], batch_size: int):
@@ -42,14 +36,11 @@ class EnsembleTextClassifier(CategoryComponent):
     def labels(self) -> tuple[str, ...]:
         return tuple(self._labels)
 
-    def set_members(self, members: list[Any]) -> None:
-        if len(members) != len(self.weights):
-            raise ModelNotFoundError(f"{len(members)} member pipelines for "
-                                     f"{len(self.weights)} weights")
+    def _common_labels(self, members: list[Any]) -> list[str]:
         labels = [member_labels(m) for m in members]
         if any(sorted(lab) != sorted(labels[0]) for lab in labels):
             raise ModelNotFoundError(f"the members classify into different labels: {labels}")
-        self.members, self._labels = members, list(labels[0])
+        return list(labels[0])
 
     def member_probabilities(self, texts: list[str]) -> list[Any]:
         """Each member's (texts, labels) probabilities, in this component's label order."""
@@ -64,20 +55,6 @@ class EnsembleTextClassifier(CategoryComponent):
         total = sum(self.weights)
         mixed = sum(w * s for w, s in zip(self.weights, scores, strict=True)) / total
         return self.set_cats(docs, mixed)
-
-    def to_disk(self, path: Path, exclude=()) -> None:
-        folder = Path(path) / MEMBERS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        for i, member in enumerate(self.members):
-            member.to_disk(folder / str(i))
-        (Path(path) / "labels.json").write_text(json.dumps(self._labels))
-
-    def from_disk(self, path: Path, exclude=()):
-        import spacy
-
-        folder = Path(path) / MEMBERS_DIR
-        self.set_members([spacy.load(folder / str(i)) for i in range(len(self.weights))])
-        return self
 
 
 @Language.factory(FACTORY, assigns=["doc.cats"],
