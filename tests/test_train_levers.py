@@ -397,6 +397,9 @@ def test_an_entity_ensemble_averages_its_members_tag_probabilities(tmp_path, myn
     [row] = predictor.predict([text])
     assert [(e["text"], e["label"]) for e in row["entities"]] == [("PFE", "TICKER")]
 
+    r = myna("models", "export", tmp_path / "tuned", "-o", tmp_path / "ens-onnx")
+    assert r.code != 0 and "member by member" in r.err
+
     r = myna("models", "ensemble", finder, textcat_pipeline, "-o", tmp_path / "mixed")
     assert r.code != 0 and "one task" in r.err
     r = myna("models", "ensemble", finder, doubter, "--decode", "beam", "-o", tmp_path / "bad")

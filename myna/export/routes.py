@@ -222,11 +222,15 @@ def _one_component(source: Any, factory: str, name: str, config: dict[str, Any])
 
 def route_for(nlp: Any, ref: str) -> tuple[Any, ClassifierRoute]:
     """The pipeline's exportable component and its route, or why there is none."""
+    from myna.models.ensemble_members import MemberPipelines
     from myna.nn.classifiers import RecurrentClassifier, TransformerClassifier
     from myna.train.hf_component import HFTextClassifier, HFTokenClassifier
     from myna.train.scratch_component import ScratchTextClassifier
 
     for _, component in nlp.pipeline:
+        if isinstance(component, MemberPipelines):
+            raise InputError("an ensemble is exported member by member: export each member, "
+                             "then `myna models ensemble` the exports", where=ref)
         if isinstance(component, HFTextClassifier):
             return component, ClassifierRoute()
         if isinstance(component, HFTokenClassifier):
