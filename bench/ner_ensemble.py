@@ -49,7 +49,7 @@ def main() -> None:
         rows.append((ref, report, seconds))
     minutes = [training_minutes(m) for m in args.members]
     table = "\n".join(
-        f"| `{ref}` | {100 * r.micro['f']:.2f} | {100 * r.micro['p']:.1f} | "
+        f"| `{os.path.relpath(ref)}` | {100 * r.micro['f']:.2f} | {100 * r.micro['p']:.1f} | "
         f"{100 * r.micro['r']:.1f} | {per_label(r.per_label)} | {r.examples / s:,.0f} |"
         for ref, r, s in rows)
     members = " ".join(str(m) for m in args.members)
