@@ -16,6 +16,7 @@ import os
 import random
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from common import OUT, machine, require_shared, today, write_section
 
@@ -41,6 +42,25 @@ def write_subset(per_class: int, seed: int) -> tuple[str, int]:
         w.writerow(["text", "label"])
         w.writerows(chosen)
     return str(path), len(chosen)
+
+
+def write_conll_texts() -> str:
+    """CoNLL-2003's training sentences (Reuters news, 1996) as plain texts, for a teacher to
+    label: the only unlabelled news here besides AG News' own 8,000 (dev.csv is scoring data)."""
+    path = OUT / "conll_train_texts.csv"
+    sentences, words = [], []
+    with open(require_shared("conll2003", "train.txt"), encoding="utf-8") as f:
+        for line in [*f, "\n"]:
+            if line.strip():
+                words.append(line.split()[0])
+            elif words:
+                sentences.append(" ".join(words))
+                words = []
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out)
+        w.writerow(["text"])
+        w.writerows([s] for s in sentences if len(s.split()) >= 5)
+    return str(path)
 
 
 def write_dev() -> str:
@@ -69,6 +89,10 @@ def main() -> None:
     ap.add_argument("--cnn", action="store_true")
     ap.add_argument("--ngrams", type=int, default=0, help="bag of words: longest n-gram")
     ap.add_argument("--teacher", default=None, help="distil this model into --base blank")
+    ap.add_argument("--augment", type=int, default=0, help="with --teacher: copies per text")
+    ap.add_argument("--temperature", type=float, default=None, help="with --teacher")
+    ap.add_argument("--unlabelled-conll", action="store_true",
+                    help="with --teacher: CoNLL-2003's training sentences as unlabelled texts")
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     args = ap.parse_args()
 
@@ -90,7 +114,10 @@ def main() -> None:
                              dev_fraction=args.dev_fraction, vectors=args.vectors,
                              repair_escapes=args.repair_escapes,
                              average_last=args.average_last, cnn=args.cnn,
-                             ngrams=args.ngrams, teacher=args.teacher))
+                             ngrams=args.ngrams, teacher=args.teacher,
+                             augment=args.augment, temperature=args.temperature or 1.0,
+                             unlabelled=(Path(write_conll_texts()) if args.unlabelled_conll
+                                         else None)))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(str(result.best_model), dev_path, label_column="label",

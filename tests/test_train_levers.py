@@ -270,6 +270,47 @@ def test_a_distilled_student_learns_the_teachers_probabilities(tmp_path, myna,
     assert r.code != 0 and "teacher does not predict A, B" in r.err
 
 
+def test_augmented_distillation_labels_perturbed_copies_at_a_temperature(tmp_path, myna,
+                                                                           textcat_pipeline):
+    from spacy.tokens import DocBin
+
+    train = _news_csv(tmp_path / "train.csv", 20, 1)
+    r = myna("train", "textcat", train, "-l", "label", "-o", tmp_path / "student",
+             "--teacher", textcat_pipeline, "--augment", "2", "--temperature", "3",
+             "--epochs", "3", "--no-profile")
+    assert r.code == 0, r.err
+    student = spacy.load(tmp_path / "student" / "model-best")
+    docs = list(DocBin().from_disk(tmp_path / "student" / "corpus" / "train.spacy")
+                .get_docs(student.vocab))
+    assert len(docs) == 32 * 3  # each of the 32 training texts and two copies of it
+    originals, copies = docs[:32], docs[32:]
+    for i, copy in enumerate(copies):  # copies follow their text: a subset of its words
+        source = originals[i // 2].text.split()
+        assert copy.text and set(copy.text.split()) <= set(source)
+    assert sum(c.text != originals[i // 2].text for i, c in enumerate(copies)) > 32
+    teacher = spacy.load(textcat_pipeline)
+    for doc in docs[:3] + copies[:3]:  # the teacher's probabilities, softened: p ** (1/3)
+        raw = teacher(doc.text).cats
+        total = sum(v ** (1 / 3) for v in raw.values())
+        assert doc.cats == pytest.approx({k: v ** (1 / 3) / total for k, v in raw.items()},
+                                         abs=1e-5)
+    import mlflow
+
+    from myna.core.tracking import setup_mlflow
+
+    setup_mlflow()
+    runs = mlflow.search_runs(search_all_experiments=True)
+    assert {"2"} <= set(runs["params.augment"].dropna())
+    assert {"3.0"} <= set(runs["params.temperature"].dropna())
+
+    for options, message in ((["--augment", "2"], "--augment is a distillation option"),
+                             (["--teacher", str(textcat_pipeline), "--temperature", "0"],
+                              "--temperature a positive number")):
+        r = myna("train", "textcat", train, "-l", "label", "-o", tmp_path / "x", *options)
+        assert r.code != 0 and message in r.err, r.err
+    assert not (tmp_path / "x").exists()
+
+
 def _rows(path):
     import csv
 

@@ -164,6 +164,13 @@ def textcat_command(
     unlabelled: Path | None = typer.Option(
         None, "--unlabelled", help="With --teacher: more texts (same --text-column) for the "
                                    "teacher to label and the student to learn from."),
+    augment: int = typer.Option(
+        0, "--augment", min=0, help="With --teacher: N perturbed copies of each text (words "
+                                    "dropped, or a short run of its words kept), labelled by "
+                                    "the teacher too: more of its judgement to learn from."),
+    temperature: float = typer.Option(
+        1.0, "--temperature", help="With --teacher: >1 softens the teacher's probabilities "
+                                   "(softmax(logits / T)) before the student learns them."),
 ) -> None:
     """Train a text classifier (exclusive or multi-label)."""
     _train(TrainSpec(task="textcat", source=source, output=output, dev_source=dev, base=base,
@@ -174,4 +181,4 @@ def textcat_command(
                    attention=attention, device=device, precision=precision,
                    profile=profile, dev_fraction=dev_fraction, average_last=average_last,
                    repair_escapes=repair_escapes, cnn=cnn, ngrams=ngrams, teacher=teacher,
-                   unlabelled=unlabelled))
+                   unlabelled=unlabelled, augment=augment, temperature=temperature))

@@ -1,6 +1,9 @@
 """Distillation (`myna train textcat --base blank --teacher REF`): a fast spaCy classifier (the
 student) learns a slower model's (the teacher's) probabilities instead of one-hot labels, on
-the training texts and on any unlabelled texts given (`--unlabelled FILE`).
+the training texts, on any unlabelled texts given (`--unlabelled FILE`) and on perturbed copies
+of both (`--augment N`, `myna.train.augment`). `--temperature T` softens the teacher's
+probabilities before the student sees them: p ** (1/T), renormalised, which for a softmax
+teacher is exactly softmax(logits / T), the temperature of Hinton et al. (2015).
 
 spaCy's `textcat` trains on exactly that loss (the squared distance of its scores to the
 reference ``doc.cats``) but refuses references other than 0 and 1, so the student trains as
@@ -70,12 +73,14 @@ def check_teacher(teacher: str, labels: list[str], exclusive: bool) -> Any:
 
 def teacher_labels(teacher_nlp: Any, texts: list[str], labels: list[str],
                    on_progress: Callable[[int, int], None] | None = None,
-                   ) -> list[dict[str, float]]:
-    """The teacher's probabilities for each text, over ``labels`` (renormalised)."""
+                   temperature: float = 1.0) -> list[dict[str, float]]:
+    """The teacher's probabilities for each text, over ``labels`` (renormalised, softened by
+    ``temperature``)."""
     rows: list[dict[str, float]] = []
     for start in range(0, len(texts), TEACHER_BATCH):
         for doc in teacher_nlp.pipe(texts[start:start + TEACHER_BATCH], batch_size=TEACHER_BATCH):
-            scores = [max(float(doc.cats.get(label, 0.0)), 0.0) for label in labels]
+            scores = [max(float(doc.cats.get(label, 0.0)), 0.0) ** (1.0 / temperature)
+                      for label in labels]
             total = sum(scores) or 1.0
             rows.append({label: s / total for label, s in zip(labels, scores, strict=True)})
         if on_progress is not None:
@@ -86,11 +91,16 @@ def teacher_labels(teacher_nlp: Any, texts: list[str], labels: list[str],
 def distill_examples(train: list[Example], unlabelled: list[str], teacher: str,
                      labels: list[str], exclusive: bool,
                      on_progress: Callable[[int, int], None] | None = None,
+                     augment: int = 0, temperature: float = 1.0, seed: int = 0,
                      ) -> list[Example]:
-    """The training texts and the unlabelled ones, each with the teacher's probabilities."""
+    """The training texts, the unlabelled ones and ``augment`` perturbed copies of each, all
+    with the teacher's probabilities."""
+    from myna.train.augment import augmented
+
     teacher_nlp = check_teacher(teacher, labels, exclusive)
     texts = [ex.text for ex in train] + unlabelled
-    soft = teacher_labels(teacher_nlp, texts, labels, on_progress)
+    texts += augmented(texts, augment, seed)
+    soft = teacher_labels(teacher_nlp, texts, labels, on_progress, temperature)
     return [Example(text=text, cats=cats, meta={"teacher": teacher})
             for text, cats in zip(texts, soft, strict=True)]
 

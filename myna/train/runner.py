@@ -117,7 +117,8 @@ def _taught(spec: TrainSpec, train_examples: list[Example], labels: list[str],
             on_progress({"phase": "teacher", "done": done, "total": total})
 
     return distill_examples(train_examples, extra, str(spec.teacher), labels, spec.exclusive,
-                            report)
+                            report, augment=spec.augment, temperature=spec.temperature,
+                            seed=spec.seed)
 
 
 def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = None,
@@ -236,14 +237,15 @@ def levers(spec: TrainSpec) -> dict[str, Any]:
             "average_last": spec.average_last, "repair_escapes": spec.repair_escapes,
             "new_component": spec.new_component, "cnn": spec.cnn, "ngrams": spec.ngrams,
             "teacher": spec.teacher,
-            "unlabelled": str(spec.unlabelled) if spec.unlabelled else None}
+            "unlabelled": str(spec.unlabelled) if spec.unlabelled else None,
+            "augment": spec.augment, "temperature": spec.temperature}
 
 
 def check_levers(spec: TrainSpec) -> None:
     """Quality options only some tasks (`TaskTraining.levers`) and bases have, refused before
     any data is read."""
-    used = {name for name, value in levers(spec).items()
-            if value not in (None, False, 0, "greedy")}
+    unused = levers(TrainSpec(task=spec.task, source=None, output=Path()))
+    used = {name for name, value in levers(spec).items() if value != unused[name]}
     refused = sorted(used - training_for(spec.task).levers)
     if refused:
         option = "--" + refused[0].replace("_", "-")
@@ -278,9 +280,16 @@ def check_levers(spec: TrainSpec) -> None:
     if spec.ngrams < 0:
         raise InputError("--ngrams is a number of words (1: single words; 0: spaCy's default)",
                          where="--ngrams")
-    if spec.unlabelled is not None and spec.teacher is None:
-        raise InputError("--unlabelled texts are labelled by a --teacher; give one",
-                         where="--unlabelled")
+    for option, given in (("--unlabelled", spec.unlabelled is not None),
+                          ("--augment", spec.augment != 0),
+                          ("--temperature", spec.temperature != 1)):
+        if given and spec.teacher is None:
+            raise InputError(f"{option} is a distillation option: the texts are labelled by a "
+                             "--teacher; give one", where=option)
+    if spec.augment < 0 or spec.temperature <= 0:
+        option = "--augment" if spec.augment < 0 else "--temperature"
+        raise InputError("--augment is a number of copies per text (0: none) and --temperature "
+                         "a positive number (1: the teacher's own probabilities)", where=option)
     from myna.models.bio_decode import DECODERS
 
     if spec.decode not in DECODERS:

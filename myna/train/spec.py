@@ -52,6 +52,8 @@ class TrainSpec:
     ngrams: int = 0  # blank spaCy textcat: the bag of words' longest n-gram (0: spaCy's 1)
     teacher: str | None = None  # distillation: the model whose probabilities the student learns
     unlabelled: Path | None = None  # distillation: more texts for the teacher to label
+    augment: int = 0  # distillation: perturbed copies of each text, labelled by the teacher too
+    temperature: float = 1.0  # distillation: >1 softens the teacher's probabilities
 
     @property
     def source_name(self) -> str:

@@ -116,7 +116,7 @@ class TextcatTraining(TaskTraining):
     trains_scratch = True
     # repair_escapes changes texts, so span offsets would move: text classification only
     levers = frozenset({"average_last", "repair_escapes", "cnn", "ngrams", "teacher",
-                        "unlabelled"})
+                        "unlabelled", "augment", "temperature"})
 
     def label_column(self, spec: TrainSpec) -> str | None:
         return spec.label_column
