@@ -23,18 +23,25 @@ from common import OUT, machine, require_shared, today, write_section
 CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci_Tech"}
 
 
-def write_subset(per_class: int, seed: int) -> tuple[str, int]:
+def split_train(per_class: int, seed: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """``per_class`` labelled texts per class (all: 0), shuffled, and the rest's texts."""
     rows_by_class = defaultdict(list)
     with open(require_shared("ag_news", "train.csv"), newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             rows_by_class[row["class_index"]].append(row["description"])
     rng = random.Random(seed)
-    chosen = []
+    chosen, rest = [], []
     for cls, texts in sorted(rows_by_class.items()):
         texts = list(texts)
         rng.shuffle(texts)
         chosen += [(t, CLASSES[cls]) for t in (texts[:per_class] if per_class else texts)]
+        rest += texts[per_class:] if per_class else []
     rng.shuffle(chosen)
+    return chosen, rest
+
+
+def write_subset(per_class: int, seed: int) -> tuple[str, int]:
+    chosen, _ = split_train(per_class, seed)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"ag_train_{per_class or 'all'}.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -42,6 +49,17 @@ def write_subset(per_class: int, seed: int) -> tuple[str, int]:
         w.writerow(["text", "label"])
         w.writerows(chosen)
     return str(path), len(chosen)
+
+
+def write_rest(per_class: int, seed: int) -> str:
+    """The training texts left out of the labelled subset, without their labels."""
+    _, rest = split_train(per_class, seed)
+    path = OUT / f"ag_train_rest_{per_class}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text"])
+        w.writerows([t] for t in rest)
+    return str(path)
 
 
 def write_conll_texts() -> str:
@@ -61,6 +79,14 @@ def write_conll_texts() -> str:
         w.writerow(["text"])
         w.writerows([s] for s in sentences if len(s.split()) >= 5)
     return str(path)
+
+
+def unlabelled(args: argparse.Namespace) -> Path | None:
+    if args.unlabelled_rest and args.unlabelled_conll:
+        raise SystemExit("--unlabelled-rest or --unlabelled-conll, not both")
+    if args.unlabelled_rest:
+        return Path(write_rest(args.per_class, args.seed))
+    return Path(write_conll_texts()) if args.unlabelled_conll else None
 
 
 def write_dev() -> str:
@@ -93,6 +119,8 @@ def main() -> None:
     ap.add_argument("--temperature", type=float, default=None, help="with --teacher")
     ap.add_argument("--unlabelled-conll", action="store_true",
                     help="with --teacher: CoNLL-2003's training sentences as unlabelled texts")
+    ap.add_argument("--unlabelled-rest", action="store_true",
+                    help="with --teacher and --per-class N: the other training texts, unlabelled")
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     args = ap.parse_args()
 
@@ -116,8 +144,7 @@ def main() -> None:
                              average_last=args.average_last, cnn=args.cnn,
                              ngrams=args.ngrams, teacher=args.teacher,
                              augment=args.augment, temperature=args.temperature or 1.0,
-                             unlabelled=(Path(write_conll_texts()) if args.unlabelled_conll
-                                         else None)))
+                             unlabelled=unlabelled(args)))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(str(result.best_model), dev_path, label_column="label",

@@ -311,6 +311,35 @@ def test_augmented_distillation_labels_perturbed_copies_at_a_temperature(tmp_pat
     assert not (tmp_path / "x").exists()
 
 
+def test_a_transformer_student_learns_the_teachers_categories_not_the_labels(
+        tmp_path, myna, textcat_pipeline):
+    """Self-training: a transformer trained on the teacher's top category for each text.
+    The training labels are all wrong, so a student that learnt them would say the opposite
+    (model-best is still picked on the --dev labels, which are right)."""
+    from conftest import build_tiny_bert
+
+    rows = list(_rows(_news_csv(tmp_path / "news.csv", 30, 4)))
+    swapped = {"Sports": "Business", "Business": "Sports"}
+    train = tmp_path / "wrong.csv"
+    train.write_text("text,label\n" + "".join(f'"{t}",{swapped[c]}\n' for t, c in rows))
+    words = {w.strip(".").lower() for t, _ in rows for w in t.split()}
+    base = build_tiny_bert(tmp_path / "tiny-bert", sorted(words), hidden=32)
+    r = myna("train", "textcat", train, "-l", "label", "--base", f"transformer:{base}",
+             "-o", tmp_path / "student", "--teacher", textcat_pipeline, "--epochs", "10",
+             "--batch-size", "8", "--learn-rate", "0.001",
+             "--dev", _news_csv(tmp_path / "dev.csv", 8, 6), "--no-profile")
+    assert r.code == 0, r.err
+    student = spacy.load(tmp_path / "student" / "model-best")
+    teacher = spacy.load(textcat_pipeline)
+    held_out = [t for t, _ in _rows(_news_csv(tmp_path / "held.csv", 10, 5))]
+    agree = sum(max(student(t).cats, key=student(t).cats.get)
+                == max(teacher(t).cats, key=teacher(t).cats.get) for t in held_out)
+    assert agree >= 0.9 * len(held_out)
+    r = myna("train", "textcat", train, "-l", "label", "--base", f"transformer:{base}",
+             "-o", tmp_path / "x", "--teacher", textcat_pipeline, "--temperature", "2")
+    assert r.code != 0 and "temperature does not change" in r.err
+
+
 def _rows(path):
     import csv
 

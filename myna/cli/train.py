@@ -160,7 +160,8 @@ def textcat_command(
         None, "--teacher", help="Distillation, --base blank: train on this model's "
                                 "probabilities (any model reference, e.g. a fine-tuned "
                                 "transformer) instead of the labels; model-best is still "
-                                "picked on the held-out labels. Saved as spaCy's own textcat."),
+                                "picked on the held-out labels. Saved as spaCy's own textcat. "
+                                "--base transformer: learn its top category (self-training)."),
     unlabelled: Path | None = typer.Option(
         None, "--unlabelled", help="With --teacher: more texts (same --text-column) for the "
                                    "teacher to label and the student to learn from."),

@@ -273,10 +273,16 @@ def check_levers(spec: TrainSpec) -> None:
         raise InputError("--new-component adds an entity recognizer to a pretrained spaCy "
                          "pipeline (--base en_core_web_sm or a folder)",
                          where="--new-component")
-    if (spec.teacher is not None or spec.cnn or spec.ngrams) and spec.base != configs.BLANK:
-        option = "--teacher" if spec.teacher else "--cnn" if spec.cnn else "--ngrams"
-        raise InputError("--teacher, --cnn and --ngrams train a new spaCy classifier "
-                         "(--base blank)", where=option)
+    if (spec.cnn or spec.ngrams) and spec.base != configs.BLANK:
+        option = "--cnn" if spec.cnn else "--ngrams"
+        raise InputError("--cnn and --ngrams train a new spaCy classifier (--base blank)",
+                         where=option)
+    if spec.teacher is not None and spec.base != configs.BLANK and not transformer:
+        raise InputError("--teacher trains a new spaCy classifier (--base blank) or a "
+                         "transformer (--base transformer)", where="--teacher")
+    if spec.temperature != 1 and transformer:
+        raise InputError("a transformer student learns the teacher's top category, which a "
+                         "temperature does not change", where="--temperature")
     if spec.ngrams < 0:
         raise InputError("--ngrams is a number of words (1: single words; 0: spaCy's default)",
                          where="--ngrams")
