@@ -99,6 +99,14 @@ def test_missing_file(myna, tmp_path):
     assert r.code != 0 and "nope.csv" in r.err and "no such file" in r.err
 
 
+def test_an_error_naming_a_long_path_stays_on_one_line(myna, tmp_path):
+    """Wrapped at the console's width, the path could not be grepped for or pasted back."""
+    missing = tmp_path / ("quarterly-filings-" * 12) / "nope.csv"  # wider than any console
+    r = myna("analyze", "--file", missing)
+    assert r.code != 0
+    assert f"error: {missing}: no such file\n" in r.err, r.err
+
+
 def test_missing_column_names_the_columns_there_are(myna, news_csv):
     r = myna("analyze", "--file", news_csv, "--column", "body")
     assert r.code != 0

@@ -52,7 +52,9 @@ def markup(template: str, *args: Any, **kwargs: Any) -> Text:
 
 
 console = SafeConsole()
-err_console = SafeConsole(stderr=True)
+# Messages on stderr are never hard-wrapped: an error naming a long path (`file:line`) stays on
+# one line, whole for grep and copy-paste, whatever the width of a log or a terminal.
+err_console = SafeConsole(stderr=True, soft_wrap=True)
 
 
 def progress_bar(transient: bool = False) -> Progress:
