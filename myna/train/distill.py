@@ -3,7 +3,9 @@ student) learns a slower model's (the teacher's) probabilities instead of one-ho
 the training texts, on any unlabelled texts given (`--unlabelled FILE`) and on perturbed copies
 of both (`--augment N`, `myna.train.augment`). `--temperature T` softens the teacher's
 probabilities before the student sees them: p ** (1/T), renormalised, which for a softmax
-teacher is exactly softmax(logits / T), the temperature of Hinton et al. (2015).
+teacher is exactly softmax(logits / T), the temperature of Hinton et al. (2015). A transformer
+student (`--base transformer`) is trained on the same examples, on each one's top category
+(`myna.train.data.class_targets`): self-training.
 
 spaCy's `textcat` trains on exactly that loss (the squared distance of its scores to the
 reference ``doc.cats``) but refuses references other than 0 and 1, so the student trains as
