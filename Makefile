@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# Tests run in this many processes (pytest-xdist), one per core of the 2-core machines CI uses.
+TEST_WORKERS ?= 2
 
 .PHONY: demo app test test-fast test-deps lint bench clean
 
@@ -22,11 +24,11 @@ app: $(STAMP)  # the Streamlit app on the demo's sample and models (run `make de
 	  --models en_core_web_sm,models:/demo-ner@production,models:/demo-textcat@production
 
 test: $(STAMP) test-deps lint  # every test; installs PostgreSQL, Java, Chromium as root
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 test-fast: $(STAMP)  # under 2 minutes: no Spark, PostgreSQL, browsers or training
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(TEST_WORKERS)
 
 test-deps:
 	./scripts/test-deps.sh
