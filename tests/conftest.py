@@ -11,6 +11,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Rich fixes a console's width when COLUMNS is set as it is made, and pytest-xdist's workers
+# start with COLUMNS=80: set it before Myna's consoles exist, so tables and paths fit.
+os.environ["COLUMNS"] = "200"
 
 
 # A test that needs a system package skips with one of these reasons, and the run ends with a
