@@ -121,6 +121,7 @@ def main() -> None:
                     help="with --teacher: CoNLL-2003's training sentences as unlabelled texts")
     ap.add_argument("--unlabelled-rest", action="store_true",
                     help="with --teacher and --per-class N: the other training texts, unlabelled")
+    ap.add_argument("--learn-rate", type=float, default=None)
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     args = ap.parse_args()
 
@@ -130,7 +131,7 @@ def main() -> None:
 
     train_path, n = write_subset(args.per_class, args.seed)
     dev_path = write_dev()
-    tag = args.base.replace(':', '_').replace('/', '_')
+    tag = base_tag(args.base)
     if args.vectors:
         tag += "_vectors_" + os.path.basename(args.vectors.rstrip("/"))
     tag += f"_{args.per_class or 'all'}" + (f"_{args.tag}" if args.tag else "")
@@ -144,7 +145,7 @@ def main() -> None:
                              average_last=args.average_last, cnn=args.cnn,
                              ngrams=args.ngrams, teacher=args.teacher,
                              augment=args.augment, temperature=args.temperature or 1.0,
-                             unlabelled=unlabelled(args)))
+                             unlabelled=unlabelled(args), learn_rate=args.learn_rate))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(str(result.best_model), dev_path, label_column="label",
@@ -173,6 +174,12 @@ Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.
 {selected}"""
     write_section(name, body)
     print(body)
+
+
+def base_tag(base: str) -> str:
+    """`transformer:/some/dir/all-mpnet-base-v2` → `transformer-all-mpnet-base-v2`."""
+    kind, _, path = base.partition(":")
+    return f"{kind}-{os.path.basename(path.rstrip('/'))}" if path else kind
 
 
 def texts_per_second(model, dev_path: str) -> float:
