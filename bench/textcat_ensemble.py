@@ -23,6 +23,11 @@ def main() -> None:
     ap.add_argument("--name", required=True, help="names the output and the section")
     ap.add_argument("--repair-escapes", action="store_true",
                     help="the members were trained with --repair-escapes")
+    ap.add_argument("--weights", default=None,
+                    help="fixed weights, comma-separated (default: tuned on the held-out slice)")
+    ap.add_argument("--ensemble-only", action="store_true",
+                    help="score only the ensemble (the members' own sections hold theirs)")
+    ap.add_argument("--no-speed", action="store_true", help="skip the texts/s timing")
     args = ap.parse_args()
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
     from myna.evaluate.scoring import evaluate
@@ -31,23 +36,27 @@ def main() -> None:
     tune = Path(args.members[0]).parent / "corpus" / "dev.spacy"
     out = OUT / f"ensemble_{args.name}"
     t0 = time.perf_counter()
-    report = build_ensemble(args.members, out, tune=tune)
+    weights = [float(w) for w in args.weights.split(",")] if args.weights else None
+    report = build_ensemble(args.members, out, weights=weights, tune=tune)
     build_s = time.perf_counter() - t0
     dev_path = write_dev()
     rows = []
-    for ref in [*args.members, str(out)]:
+    for ref in [str(out)] if args.ensemble_only else [*args.members, str(out)]:
         scored = evaluate(ref, dev_path, label_column="label", repair=args.repair_escapes)
-        rows.append((ref, scored, texts_per_second(ref, dev_path)))
+        rows.append((ref, scored, None if args.no_speed else texts_per_second(ref, dev_path)))
     table = "\n".join(
-        f"| `{ref}` | {100 * r.macro['f']:.1f} | {100 * r.accuracy:.1f} | {speed:,.0f} |"
-        for ref, r, speed in rows)
+        f"| `{ref}` | {100 * r.macro['f']:.1f} | {100 * r.accuracy:.1f} | "
+        f"{'not timed' if speed is None else f'{speed:,.0f}'} |" for ref, r, speed in rows)
+    options = "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}")
+                      for k, v in vars(args).items()
+                      if v not in (None, False) and k not in ("members", "name"))
     tuned = ", ".join(f"{100 * s:.1f}" for s in report.member_scores)
     body = f"""### AG News ensemble · {args.name}
 
-Command: `.venv/bin/python bench/textcat_ensemble.py {' '.join(args.members)} --name {args.name}{' --repair-escapes' if args.repair_escapes else ''}`
+Command: `.venv/bin/python bench/textcat_ensemble.py {' '.join(args.members)} --name {args.name}{options}`
 Date: {today()} · Machine: {machine()} · one run
 
-Weights {', '.join(f'{w:.2f}' for w in report.weights)} tuned on the members' held-out slice of
+Weights {', '.join(f'{w:.2f}' for w in report.weights)} {'fixed' if weights else 'tuned'}; scored on the members' held-out slice of
 the training data (`{tune}`; members' macro-F1 there {tuned}, ensemble
 {100 * (report.ensemble_score or 0):.1f}); building took {build_s:.0f} s.
 
