@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
-# Tests run in this many processes (pytest-xdist), one per core of the 2-core machines CI uses.
+# Tests run in this many processes (pytest-xdist), one per core of the 2-core machines CI uses;
+# `make test` lists its 15 slowest tests, to say what to trim when it nears its 15-minute budget.
 TEST_WORKERS ?= 2
 
 .PHONY: demo app test test-fast test-deps lint bench clean
@@ -24,7 +25,7 @@ app: $(STAMP)  # the Streamlit app on the demo's sample and models (run `make de
 	  --models en_core_web_sm,models:/demo-ner@production,models:/demo-textcat@production
 
 test: $(STAMP) test-deps lint  # every test; installs PostgreSQL, Java, Chromium as root
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 test-fast: $(STAMP)  # under 2 minutes: no Spark, PostgreSQL, browsers or training
 	$(BIN)/ruff check .
