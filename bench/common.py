@@ -27,6 +27,14 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
+def command_options(args, keep: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> str:
+    """A run's options as they go on its command line: flags bare, and options left at an empty
+    value (None, "", 0, False) left out unless named in ``keep``."""
+    return "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}")
+                   for k, v in vars(args).items()
+                   if k not in skip and (v not in (None, "", 0, False) or k in keep))
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:

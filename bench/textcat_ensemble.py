@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from common import OUT, machine, today, write_section
+from common import OUT, command_options, machine, today, write_section
 from train_textcat import texts_per_second, write_dev
 
 
@@ -47,9 +47,7 @@ def main() -> None:
     table = "\n".join(
         f"| `{ref}` | {100 * r.macro['f']:.1f} | {100 * r.accuracy:.1f} | "
         f"{'not timed' if speed is None else f'{speed:,.0f}'} |" for ref, r, speed in rows)
-    options = "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}")
-                      for k, v in vars(args).items()
-                      if v not in (None, False) and k not in ("members", "name"))
+    options = command_options(args, skip=("members", "name"))
     tuned = ", ".join(f"{100 * s:.1f}" for s in report.member_scores)
     body = f"""### AG News ensemble · {args.name}
 

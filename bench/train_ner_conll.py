@@ -19,7 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
-from common import OUT, machine, require_shared, today, write_section
+from common import OUT, command_options, machine, require_shared, today, write_section
 
 
 def with_decoding(model: Path, decode: str) -> Path:
@@ -85,8 +85,7 @@ def main() -> None:
     curve = ", ".join(f"{h['seconds'] / 60:.0f} min {100 * (h['score'] or 0):.1f}"
                       + (" (averaged)" if h.get("averaged") else "") for h in history)
     selected = json.loads((out / "train_config.json").read_text()).get("selected", "–")
-    options = "".join(f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                      if v not in (None, "", 0, False) and k != "score_only")
+    options = command_options(args, skip=("score_only",))
     body = f"""### CoNLL-2003 NER · base `{args.base}`
 
 Command: `.venv/bin/python bench/train_ner_conll.py{options}`

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import OUT, machine, require_shared, today, write_section
+from common import OUT, command_options, machine, require_shared, today, write_section
 
 CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci_Tech"}
 
@@ -152,9 +152,7 @@ def main() -> None:
                       repair=args.repair_escapes)
     eval_s = time.perf_counter() - t0
     speed = texts_per_second(result.best_model, dev_path)
-    options = "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}")
-                      for k, v in vars(args).items()
-                      if (v not in (None, "", 0, False) or k == "per_class") and k != "seed")
+    options = command_options(args, keep=("per_class",))
     name = f"ag-textcat-{tag.replace('_', '-')}"
     selected = ""
     config = out / "train_config.json"
