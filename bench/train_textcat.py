@@ -123,6 +123,8 @@ def main() -> None:
                     help="with --teacher and --per-class N: the other training texts, unlabelled")
     ap.add_argument("--learn-rate", type=float, default=None)
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
+    ap.add_argument("--no-speed", action="store_true",
+                    help="skip the texts/s timing (a slow model's second pass over dev.csv)")
     args = ap.parse_args()
 
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
@@ -151,7 +153,7 @@ def main() -> None:
     report = evaluate(str(result.best_model), dev_path, label_column="label",
                       repair=args.repair_escapes)
     eval_s = time.perf_counter() - t0
-    speed = texts_per_second(result.best_model, dev_path)
+    speed = None if args.no_speed else texts_per_second(result.best_model, dev_path)
     options = command_options(args, keep=("per_class",))
     name = f"ag-textcat-{tag.replace('_', '-')}"
     selected = ""
@@ -166,7 +168,7 @@ Date: {today()} · Machine: {machine()} · one run
 
 | train rows ({held}% of them for early stopping) | training wall | epochs run | dev.csv rows | macro-F1 | accuracy | scoring wall | texts/s (`nlp.pipe`) |
 |---:|---:|---:|---:|---:|---:|---:|---:|
-| {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s | {speed:,.0f} |
+| {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s | {'–' if speed is None else f'{speed:,.0f}'} |
 
 Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
 {selected}"""
