@@ -168,7 +168,7 @@ Date: {today()} · Machine: {machine()} · one run
 
 | train rows ({held}% of them for early stopping) | training wall | epochs run | dev.csv rows | macro-F1 | accuracy | scoring wall | texts/s (`nlp.pipe`) |
 |---:|---:|---:|---:|---:|---:|---:|---:|
-| {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s | {'–' if speed is None else f'{speed:,.0f}'} |
+| {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s | {'not timed' if speed is None else f'{speed:,.0f}'} |
 
 Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
 {selected}"""
