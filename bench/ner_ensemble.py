@@ -33,6 +33,8 @@ def main() -> None:
     ap.add_argument("members", nargs="+", type=Path)
     ap.add_argument("--name", required=True, help="names the output and the section")
     ap.add_argument("--decode", default="viterbi")
+    ap.add_argument("--join-sentences", type=int, default=1,
+                    help="score dev.txt's sentences N at a time, as the members trained")
     args = ap.parse_args()
     os.environ.setdefault("MYNA_HOME", str(OUT / "myna-home"))
     from myna.evaluate.scoring import evaluate
@@ -44,7 +46,7 @@ def main() -> None:
     rows = []
     for ref in [*args.members, out]:
         t0 = time.perf_counter()
-        report = evaluate(str(ref), dev_path)
+        report = evaluate(str(ref), dev_path, join=args.join_sentences)
         seconds = time.perf_counter() - t0
         rows.append((ref, report, seconds))
     minutes = [training_minutes(m) for m in args.members]
@@ -53,15 +55,17 @@ def main() -> None:
         f"{100 * r.micro['r']:.1f} | {per_label(r.per_label)} | {r.examples / s:,.0f} |"
         for ref, r, s in rows)
     members = " ".join(str(m) for m in args.members)
+    joined = f" --join-sentences {args.join_sentences}" if args.join_sentences != 1 else ""
+    unit = "sentences" if args.join_sentences == 1 else "texts"
     body = f"""### CoNLL-2003 NER ensemble · {args.name}
 
-Command: `.venv/bin/python bench/ner_ensemble.py {members} --name {args.name} --decode {args.decode}`
+Command: `.venv/bin/python bench/ner_ensemble.py {members} --name {args.name} --decode {args.decode}{joined}`
 Date: {today()} · Machine: {machine()} · one run
 
 Equal weights, tags read by {args.decode}. Training wall of the members together:
 {' + '.join(f'{m:.1f}' for m in minutes)} = **{sum(minutes):.1f} min**.
 
-| model | dev entity F1 | P | R | per label F1 | dev sentences/s (scoring, 2 cores) |
+| model | dev entity F1 | P | R | per label F1 | dev {unit}/s (scoring, 2 cores) |
 |---|---:|---:|---:|---|---:|
 {table}
 """

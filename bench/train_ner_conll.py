@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--spacy-features", default=None, help="e.g. en_core_web_sm")
     ap.add_argument("--decode", default="greedy")
     ap.add_argument("--average-last", type=int, default=0)
+    ap.add_argument("--join-sentences", type=int, default=1,
+                    help="a document's sentences N at a time, in training and scoring (0: whole)")
     ap.add_argument("--score-only", action="store_true",
                     help="score the model a previous run with the same options left")
     args = ap.parse_args()
@@ -74,24 +76,28 @@ def main() -> None:
                                  seed=args.seed, learn_rate=args.learn_rate,
                                  batch_size=args.batch_size, word_shapes=args.word_shapes,
                                  spacy_features=args.spacy_features, decode=args.decode,
-                                 average_last=args.average_last))
+                                 average_last=args.average_last,
+                                 join_sentences=args.join_sentences))
         train_s = time.perf_counter() - t0
         best, stopped, history = result.best_model, result.stopped_early, result.history
     t0 = time.perf_counter()
-    report = evaluate(str(best), dev_path)
+    report = evaluate(str(best), dev_path, join=args.join_sentences)
     eval_s = time.perf_counter() - t0
     other = "viterbi" if args.decode == "greedy" else "greedy"
-    other_report = evaluate(str(with_decoding(best, other)), dev_path)
+    other_report = evaluate(str(with_decoding(best, other)), dev_path, join=args.join_sentences)
     curve = ", ".join(f"{h['seconds'] / 60:.0f} min {100 * (h['score'] or 0):.1f}"
                       + (" (averaged)" if h.get("averaged") else "") for h in history)
     selected = json.loads((out / "train_config.json").read_text()).get("selected", "–")
-    options = command_options(args, skip=("score_only",))
+    default_join = ("join_sentences",) if args.join_sentences == 1 else ()
+    options = command_options(args, keep=("join_sentences",),
+                              skip=("score_only", *default_join))
+    unit = "sentences" if args.join_sentences == 1 else f"texts ({args.join_sentences or 'whole'} sentences)"
     body = f"""### CoNLL-2003 NER · base `{args.base}`
 
 Command: `.venv/bin/python bench/train_ner_conll.py{options}`
 Date: {today()} · Machine: {machine()} · one run
 
-| training wall | stopped | dev sentences | entity F1 (spaCy) | entity F1 (seqeval) | P | R | scoring wall | F1 read by {other} instead |
+| training wall | stopped | dev {unit} | entity F1 (spaCy) | entity F1 (seqeval) | P | R | scoring wall | F1 read by {other} instead |
 |---:|---|---:|---:|---:|---:|---:|---:|---:|
 | {train_s / 60:.1f} min | {stopped or 'epochs done'} | {report.examples:,} | {100 * report.micro['f']:.2f} | {100 * (report.seqeval_f1 or 0):.2f} | {100 * report.micro['p']:.1f} | {100 * report.micro['r']:.1f} | {eval_s:.0f} s | {100 * other_report.micro['f']:.2f} |
 

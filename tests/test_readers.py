@@ -79,6 +79,50 @@ def test_conll_bad_tag_names_the_line(tmp_path):
         list(read_conll(path))
 
 
+TWO_DOCUMENTS = """-DOCSTART- O
+
+Leeds B-ORG
+won O
+. O
+
+Wright B-PER
+scored O
+. O
+
+Leeds B-ORG
+lead O
+. O
+
+-DOCSTART- O
+
+Paris B-LOC
+is O
+calm O
+. O
+"""
+
+
+def test_join_sentences_keeps_spans_and_never_crosses_a_document(tmp_path):
+    from myna.data.join_sentences import join_sentences
+
+    (tmp_path / "docs.conll").write_text(TWO_DOCUMENTS)
+    sentences = list(read_examples(tmp_path / "docs.conll"))
+    pairs = join_sentences(sentences, 2)
+    assert [e.text for e in pairs] == ["Leeds won . Wright scored .", "Leeds lead .",
+                                      "Paris is calm ."]
+    assert spans_of(pairs[0]) == [("Leeds", "ORG"), ("Wright", "PER")]
+    assert [(t.i, pairs[0].text[t.start:t.end]) for t in pairs[0].tokens][3:5] == [
+        (3, "Wright"), (4, "scored")]
+    whole = join_sentences(sentences, 0)
+    assert [len(e.spans) for e in whole] == [3, 1]
+    assert spans_of(whole[0])[2] == ("Leeds", "ORG") and whole[0].meta["sentences"] == 3
+    assert join_sentences(sentences, 1) == sentences
+    (tmp_path / "plain.conll").write_text(CONLL_IOB1)  # no -DOCSTART- lines
+    assert len(join_sentences(read_examples(tmp_path / "plain.conll"), 5)) == 1
+    with pytest.raises(InputError, match="plain.conll.*marks none"):
+        join_sentences(read_examples(tmp_path / "plain.conll"), 0, str(tmp_path / "plain.conll"))
+
+
 def test_conll_round_trip_through_text_tokenised_by_spacy(tmp_path):
     ex = Example(text="Apple Inc.'s CEO visited New York.",
                  spans=[Span(0, 10, "ORG"), Span(25, 33, "GPE")])

@@ -97,6 +97,64 @@ def test_word_shapes_or_spacy_features_let_an_uncased_encoder_see_capitals(tmp_p
     assert (runs["params.spacy_features"] == "en_core_web_sm").sum() == 1
 
 
+CUES = {"club": "ORG", "town": "LOC"}
+
+
+def context_conll(n: int, seed: int) -> str:
+    """Documents of two sentences: the first ends on "club" or "town", the second opens with a
+    name whose label only that cue tells (the tiny tokenizer lowercases it; its shape is the
+    same either way)."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        cue = rng.choice(sorted(CUES))
+        first = [rng.choice(FILLERS) for _ in range(rng.randint(1, 3))] + [cue]
+        name = rng.choice(NAMES).capitalize()
+        lines += ["-DOCSTART- O", ""] + [f"{w} O" for w in first] + [""]
+        lines += [f"{name} B-{CUES[cue]}", "again O", ""]
+    return "\n".join(lines)
+
+
+def test_joined_sentences_let_a_name_be_read_with_its_documents_context(tmp_path, myna):
+    from conftest import build_tiny_bert
+
+    base = build_tiny_bert(tmp_path / "tiny-bert", NAMES + FILLERS + list(CUES), hidden=16)
+    train, test = tmp_path / "context.conll", tmp_path / "context_test.conll"
+    train.write_text(context_conll(160, 1))
+    test.write_text(context_conll(60, 2))
+    common = ["--base", f"transformer:{base}", "--epochs", "30", "--batch-size", "8",
+              "--learn-rate", "0.003", "--no-profile"]
+    r = myna("train", "ner", train, "-o", tmp_path / "sentences", *common)
+    assert r.code == 0, r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "joined", *common,
+             "--join-sentences", "0")
+    assert r.code == 0, r.err
+    alone = _entity_f1(tmp_path / "sentences" / "model-best", test)
+    from myna.evaluate.scoring import evaluate
+
+    joined = evaluate(str(tmp_path / "joined" / "model-best"), test, join=0)
+    assert joined.examples == 60 and sum(s["support"] for s in joined.per_label.values()) == 60
+    assert joined.micro["f"] > 0.9 and alone < 0.8, (alone, joined.micro["f"])
+    r = myna("evaluate", tmp_path / "joined" / "model-best", test, "--join-sentences", "0")
+    assert r.code == 0 and "ner · 60 examples" in r.out, r.err
+
+    r = myna("evaluate", tmp_path / "joined" / "model-best", test, "--join-sentences", "-1")
+    assert r.code != 0 and "--join-sentences" in r.err
+    (tmp_path / "no_docs.conll").write_text(test.read_text().replace("-DOCSTART- O\n", ""))
+    r = myna("train", "ner", tmp_path / "no_docs.conll", "-o", tmp_path / "bad", *common,
+             "--join-sentences", "0")
+    assert r.code != 0 and "no_docs.conll" in r.err and "-DOCSTART-" in r.err
+    assert not (tmp_path / "bad").exists()
+
+    import mlflow
+
+    from myna.core.tracking import setup_mlflow
+
+    setup_mlflow()
+    runs = mlflow.search_runs(search_all_experiments=True)
+    assert sorted(runs["params.join_sentences"]) == ["0", "1"]
+
+
 def test_viterbi_reads_only_valid_bio_sequences():
     from myna.models.bio_decode import allowed_transitions, decode
 
@@ -168,6 +226,10 @@ def test_levers_are_refused_where_they_do_not_apply(tmp_path, myna, casing_data)
     with pytest.raises(InputError, match="--repair-escapes is not an option for training ner"):
         train_model(TrainSpec(task="ner", source=train, output=tmp_path / "w",
                               repair_escapes=True))
+    with pytest.raises(InputError, match="--join-sentences is not an option for training "
+                                         "textcat"):
+        train_model(TrainSpec(task="textcat", source=textcat_csv, output=tmp_path / "w",
+                              label_column="label", join_sentences=2))
     assert not (tmp_path / "w").exists()
 
 

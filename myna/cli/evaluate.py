@@ -29,6 +29,11 @@ def evaluate_command(
         False, "--repair-escapes", help="Mend web-scrape escapes in the texts first (`\\` "
                                         "line breaks, ` #39;`, ` quot;`, `&lt;p&gt;`), as "
                                         "`myna train textcat --repair-escapes` did."),
+    join_sentences: int = typer.Option(
+        1, "--join-sentences", min=0, help="CoNLL: score the file's consecutive sentences N "
+                                           "at a time as one text (0: whole -DOCSTART- "
+                                           "documents), as `myna train ner --join-sentences` "
+                                           "read them."),
 ) -> None:
     """Evaluate a model on labelled data."""
     from myna.evaluate.labelmap import parse_label_map
@@ -37,7 +42,7 @@ def evaluate_command(
 
     report = evaluate(model, data, text_column=text_column, label_column=label_column, fmt=fmt,
                       n_errors=n_errors, label_map=parse_label_map(label_map),
-                      repair=repair_escapes)
+                      repair=repair_escapes, join=join_sentences)
     table = Table(title=f"{report.task} · {report.examples} examples", title_justify="left")
     for col in ("label", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "label" else "right")

@@ -108,6 +108,13 @@ def ner_command(
         "greedy", "--decode", help="Transformer bases: read BIO tags greedily (each word "
                                    "alone) or by viterbi (the best valid sequence: no I-X "
                                    "after O). Saved with the model."),
+    join_sentences: int = typer.Option(
+        1, "--join-sentences", min=0, help="Read a CoNLL file's consecutive sentences N at a "
+                                           "time as one text (never across a -DOCSTART- "
+                                           "line; 0: whole documents), as `spacy convert -n` "
+                                           "does: a transformer then reads each word with its "
+                                           "neighbours' context. Score with `myna evaluate "
+                                           "--join-sentences N` to match."),
 ) -> None:
     """Train or update an entity recognizer (new labels such as TICKER included)."""
     _train(TrainSpec(task="ner", source=source, output=output, dev_source=dev, base=base,
@@ -118,7 +125,7 @@ def ner_command(
                    device=device, precision=precision, profile=profile,
                    dev_fraction=dev_fraction, average_last=average_last,
                    word_shapes=word_shapes, spacy_features=spacy_features, decode=decode,
-                   new_component=new_component))
+                   new_component=new_component, join_sentences=join_sentences))
 
 
 @app.command("textcat")

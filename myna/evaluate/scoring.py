@@ -37,11 +37,16 @@ def _load_model(model: str, task: str | None = None):
 
 def load_labelled(data_path: str | Path, text_column: str = "text",
                   label_column: str | None = None, fmt: str | None = None,
-                  repair: bool = False) -> tuple[list[Example], str]:
-    """``repair``: mend web-scrape escapes in the texts (`myna.data.repair`) as training did."""
+                  repair: bool = False, join: int = 1) -> tuple[list[Example], str]:
+    """``repair``: mend web-scrape escapes in the texts (`myna.data.repair`) as training did;
+    ``join``: a CoNLL document's sentences that many at a time (`myna.data.join_sentences`)."""
     examples = list(read_examples(data_path, fmt, text_column, label_column))
     if not examples:
         raise InputError("no examples to evaluate", where=str(data_path))
+    if join != 1:
+        from myna.data.join_sentences import join_sentences
+
+        examples = join_sentences(examples, join, str(data_path))
     if repair:
         from myna.data.repair import repair_examples
 
@@ -72,8 +77,9 @@ def predict(model: str, examples: list[Example], task: str, data_path: str | Pat
 
 def evaluate(model: str, data_path: str | Path, *, text_column: str = "text",
              label_column: str | None = None, fmt: str | None = None, n_errors: int = 10,
-             label_map: LabelMap | None = None, repair: bool = False) -> EvalReport:
-    examples, task = load_labelled(data_path, text_column, label_column, fmt, repair)
+             label_map: LabelMap | None = None, repair: bool = False,
+             join: int = 1) -> EvalReport:
+    examples, task = load_labelled(data_path, text_column, label_column, fmt, repair, join)
     nlp, pairs, scores = predict(model, examples, task, data_path, label_map)
     evaluator = evaluator_for(task)
     return evaluator.report(model, str(data_path), examples, pairs, scores,

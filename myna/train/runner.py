@@ -84,6 +84,13 @@ def prepare_data(spec: TrainSpec, nlp, source: str | None, output: Path,
                       else data.load(_given(spec.source), spec.text_column, label_column))
     dev_examples = (data.load(spec.dev_source, spec.text_column, label_column)
                     if spec.dev_source else None)
+    if spec.join_sentences != 1:
+        from myna.data.join_sentences import join_sentences
+
+        train_examples = join_sentences(train_examples, spec.join_sentences, spec.source_name)
+        if dev_examples is not None:
+            dev_examples = join_sentences(dev_examples, spec.join_sentences,
+                                          str(spec.dev_source))
     if spec.repair_escapes:
         from myna.data.repair import repair_examples
 
@@ -234,7 +241,8 @@ def levers(spec: TrainSpec) -> dict[str, Any]:
     """The quality options a run used, as MLflow parameters (so runs can be compared by them)."""
     return {"word_shapes": spec.word_shapes, "spacy_features": spec.spacy_features,
             "decode": spec.decode,
-            "average_last": spec.average_last, "repair_escapes": spec.repair_escapes,
+            "average_last": spec.average_last, "join_sentences": spec.join_sentences,
+            "repair_escapes": spec.repair_escapes,
             "new_component": spec.new_component, "cnn": spec.cnn, "ngrams": spec.ngrams,
             "teacher": spec.teacher,
             "unlabelled": str(spec.unlabelled) if spec.unlabelled else None,

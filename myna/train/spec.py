@@ -47,6 +47,7 @@ class TrainSpec:
     average_last: int = 0  # transformers: try the average of the last K evaluations' weights
     new_component: str | None = None  # NER update: new labels in a `ner` of this name, before
     # the base's frozen one (which then keeps its predictions outside the new entities)
+    join_sentences: int = 1  # reader: a CoNLL document's sentences N at a time (0: whole)
     repair_escapes: bool = False  # reader: mend `\` line breaks, `#36;`/`quot;` remnants
     cnn: bool = False  # blank spaCy textcat: a CNN beside the bag of words
     ngrams: int = 0  # blank spaCy textcat: the bag of words' longest n-gram (0: spaCy's 1)

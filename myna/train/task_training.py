@@ -42,7 +42,7 @@ class TaskTraining:
 
 class NerTraining(TaskTraining):
     levers = frozenset({"average_last", "word_shapes", "spacy_features", "decode",
-                        "new_component"})
+                        "new_component", "join_sentences"})
 
     def ready(self, examples: list[Example], nlp, spec: TrainSpec, where: str) -> None:
         data.align_spans(examples, nlp, spec.fix_spans, where)
