@@ -40,13 +40,14 @@ def trained(tmp_path_factory):
         mp.setenv("MYNA_HOME", str(root / "home"))
         conll = root / "train.conll"
         conll.write_text(CONLL * 15)
-        ner = train(TrainSpec(task="ner", source=conll, output=root / "ner", epochs=6))
+        ner = train(TrainSpec(task="ner", source=conll, output=root / "ner", epochs=6,
+                              profile=False))
         csv_path = root / "tc.csv"
         rows = ["text,label"] + [f"The striker scored goal number {i}.,Sports" for i in range(30)]
         rows += [f"The bank raised its rates by {i} points.,Business" for i in range(30)]
         csv_path.write_text("\n".join(rows) + "\n")
         tc = train(TrainSpec(task="textcat", source=csv_path, output=root / "tc",
-                             label_column="label", epochs=4))
+                             label_column="label", epochs=4, profile=False))
     return {"root": root, "conll": conll, "ner": ner, "csv": csv_path, "tc": tc}
 
 
