@@ -5,14 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
-# Tests run in this many processes (pytest-xdist): one more than the 2 cores CI has, since many
-# tests wait on a process they started (Spark, a server, a browser) and leave a core idle; each
-# process's math libraries get its share of the cores (tests/conftest.py), and `worksteal` moves
-# queued tests to a process that runs dry. `make test` lists its 15 slowest tests, to say what
-# to trim when it nears its 15-minute budget. `make test-fast` waits on little, and each process
-# builds its own session fixtures, so it runs one process per core.
-TEST_WORKERS ?= 3
-FAST_WORKERS ?= 2
+# Tests run in this many processes (pytest-xdist), one per core of the 2-core machines CI uses;
+# `make test` lists its 15 slowest tests, to say what to trim when it nears its 15-minute budget.
+TEST_WORKERS ?= 2
 
 .PHONY: demo app test test-fast test-deps lint bench clean
 
@@ -30,11 +25,11 @@ app: $(STAMP)  # the Streamlit app on the demo's sample and models (run `make de
 	  --models en_core_web_sm,models:/demo-ner@production,models:/demo-textcat@production
 
 test: $(STAMP) test-deps lint  # every test; installs PostgreSQL, Java, Chromium as root
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=15
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 test-fast: $(STAMP)  # under 2 minutes: no Spark, PostgreSQL, browsers or training
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow" -n $(FAST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -m "not slow" -n $(TEST_WORKERS)
 
 test-deps:
 	./scripts/test-deps.sh

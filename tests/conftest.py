@@ -14,13 +14,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Rich fixes a console's width when COLUMNS is set as it is made, and pytest-xdist's workers
 # start with COLUMNS=80: set it before Myna's consoles exist, so tables and paths fit.
 os.environ["COLUMNS"] = "200"
-# More test processes than cores (`make test` runs 3 on 2): each process's math libraries get
-# its share of the cores, as Myna's own worker copies do (`myna.core.threads`), instead of every
-# process starting a thread per core. Set before torch or BLAS load; child processes inherit it.
-if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
-    _share = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
-    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(_var, str(_share))
 
 
 # A test that needs a system package skips with one of these reasons, and the run ends with a
