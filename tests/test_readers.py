@@ -121,6 +121,8 @@ def test_join_sentences_keeps_spans_and_never_crosses_a_document(tmp_path):
     assert len(join_sentences(read_examples(tmp_path / "plain.conll"), 5)) == 1
     with pytest.raises(InputError, match="plain.conll.*marks none"):
         join_sentences(read_examples(tmp_path / "plain.conll"), 0, str(tmp_path / "plain.conll"))
+    with pytest.raises(InputError, match="categories"):
+        join_sentences([Example("Goal!", cats={"Sports": 1.0})] * 2, 2)
 
 
 def test_conll_round_trip_through_text_tokenised_by_spacy(tmp_path):

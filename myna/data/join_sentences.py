@@ -28,6 +28,10 @@ def join_sentences(examples: Iterable[Example], n: int, where: str = "") -> list
     if n < 0:
         raise InputError(f"--join-sentences must be 0 (whole documents) or more, not {n}")
     items = list(examples)
+    if any(ex.cats for ex in items):
+        raise InputError("--join-sentences joins sentences annotated with entities; these "
+                         "examples have categories, which a joined text could not keep",
+                         where=where)
     if n == WHOLE_DOCUMENT and not any(ex.meta.get("doc") for ex in items):
         raise InputError("--join-sentences 0 joins whole documents, but this file marks none "
                          "(no -DOCSTART- lines); give a number of sentences", where=where)
