@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
     ap.add_argument("--word-shapes", type=int, default=0)
     ap.add_argument("--spacy-features", default=None, help="e.g. en_core_web_sm")
+    ap.add_argument("--spacy-annotations", default="", help="ents, tags or ents,tags")
     ap.add_argument("--decode", default="greedy")
     ap.add_argument("--average-last", type=int, default=0)
     ap.add_argument("--join-sentences", type=int, default=1,
@@ -75,7 +76,8 @@ def main() -> None:
                                  epochs=args.epochs, max_minutes=args.max_minutes,
                                  seed=args.seed, learn_rate=args.learn_rate,
                                  batch_size=args.batch_size, word_shapes=args.word_shapes,
-                                 spacy_features=args.spacy_features, decode=args.decode,
+                                 spacy_features=args.spacy_features,
+                                 spacy_annotations=args.spacy_annotations, decode=args.decode,
                                  average_last=args.average_last,
                                  join_sentences=args.join_sentences))
         train_s = time.perf_counter() - t0

@@ -61,7 +61,7 @@ def test_word_shapes_or_spacy_features_let_an_uncased_encoder_see_capitals(tmp_p
              "--decode", "viterbi", "--average-last", "3")
     assert r.code == 0, r.err
     r = myna("train", "ner", train, "-o", tmp_path / "featured", *common,
-             "--spacy-features", "en_core_web_sm")
+             "--spacy-features", "en_core_web_sm", "--spacy-annotations", "ents,tags")
     assert r.code == 0, r.err
     plain = _entity_f1(tmp_path / "plain" / "model-best", test)
     shaped = _entity_f1(tmp_path / "shaped" / "model-best", test)
@@ -82,7 +82,8 @@ def test_word_shapes_or_spacy_features_let_an_uncased_encoder_see_capitals(tmp_p
     featured_hf = tmp_path / "featured" / "model-best" / "ner" / "hf"
     assert (featured_hf / "spacy_features" / "config.cfg").is_file()
     nlp = spacy.load(tmp_path / "featured" / "model-best")
-    assert nlp.get_pipe("ner").features.dim == 64
+    features = nlp.get_pipe("ner").features  # 64 CNN features + its entity and POS tags
+    assert features.annotations == ("ents", "tags") and features.dim > 64 + 2 * 18
     doc = nlp("prices rose near Apple on monday but apple fell")
     assert [(e.text, e.label_) for e in doc.ents] == [("Apple", "ORG")]
 
@@ -95,6 +96,7 @@ def test_word_shapes_or_spacy_features_let_an_uncased_encoder_see_capitals(tmp_p
     levers = runs[runs["params.word_shapes"] == "8"].iloc[0]
     assert (levers["params.decode"], levers["params.average_last"]) == ("viterbi", "3")
     assert (runs["params.spacy_features"] == "en_core_web_sm").sum() == 1
+    assert (runs["params.spacy_annotations"] == "ents,tags").sum() == 1
 
 
 CUES = {"club": "ORG", "town": "LOC"}
@@ -211,6 +213,12 @@ def test_levers_are_refused_where_they_do_not_apply(tmp_path, myna, casing_data)
     r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
              "--spacy-features", "en_core_web_xx")
     assert r.code != 0 and "en_core_web_xx" in r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
+             "--spacy-annotations", "ents")
+    assert r.code != 0 and "--spacy-features" in r.err
+    r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
+             "--spacy-features", "en_core_web_sm", "--spacy-annotations", "ents,pos")
+    assert r.code != 0 and "'pos'" in r.err and "ents, tags" in r.err
     assert not (tmp_path / "x").exists()
     r = myna("train", "textcat", textcat_csv, "-o", tmp_path / "y", "-l", "label",
              "--average-last", "3")

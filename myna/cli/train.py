@@ -104,6 +104,11 @@ def ner_command(
                                         "pipeline's entity recognizer computes for each word "
                                         "(e.g. en_core_web_sm: cased, 64 per word); a copy of "
                                         "that recognizer is saved with the model."),
+    spacy_annotations: str = typer.Option(
+        "", "--spacy-annotations", help="With --spacy-features: also read that pipeline's "
+                                        "predictions for each word, one-hot: ents (its entity "
+                                        "tag, e.g. B-GPE), tags (its part-of-speech tag, e.g. "
+                                        "NNP), or ents,tags."),
     decode: str = typer.Option(
         "greedy", "--decode", help="Transformer bases: read BIO tags greedily (each word "
                                    "alone) or by viterbi (the best valid sequence: no I-X "
@@ -124,7 +129,8 @@ def ner_command(
                    batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
                    device=device, precision=precision, profile=profile,
                    dev_fraction=dev_fraction, average_last=average_last,
-                   word_shapes=word_shapes, spacy_features=spacy_features, decode=decode,
+                   word_shapes=word_shapes, spacy_features=spacy_features,
+                   spacy_annotations=spacy_annotations, decode=decode,
                    new_component=new_component, join_sentences=join_sentences))
 
 

@@ -1,6 +1,9 @@
 """A spaCy pipeline's CNN features beside a sub-word encoder: the vectors that the pipeline's
 own entity recogniser computes for each token (its ``tok2vec`` layer, e.g. en_core_web_sm's
 64 per token). They are cased, trained on OntoNotes entities, and cheap next to the encoder.
+Optionally also the pipeline's own predictions for each token, one-hot (``annotations``):
+``ents`` its entity tag (``B-ORG``, ``I-GPE``, ``O``), ``tags`` its part-of-speech tag
+(``NNP``): what another corpus taught it, which the encoder can weigh as evidence.
 
 Saved beside the encoder as a one-component spaCy pipeline (``spacy_features/``), so a model
 that reads them does not depend on the pipeline package being installed where it is served.
@@ -18,12 +21,14 @@ import numpy as np
 FEATURES_DIR = "spacy_features"
 SETTINGS_FILE = "spacy_features.json"
 BATCH = 256  # docs per call of the CNN
+ANNOTATION_PIPES = {"ents": "ner", "tags": "tagger"}  # annotation -> the component predicting it
 
 
 class SpacyFeatures:
     """The ``tok2vec`` layer of ``component`` in ``nlp``, as per-word float features."""
 
-    def __init__(self, nlp: Any, component: str = "ner", source: str = ""):
+    def __init__(self, nlp: Any, component: str = "ner", source: str = "",
+                 annotations: Sequence[str] = ()):
         if component not in nlp.pipe_names:
             raise ValueError(f"{source or 'the pipeline'} has no {component!r} component "
                              f"(it has {', '.join(nlp.pipe_names) or 'none'})")
@@ -33,20 +38,28 @@ class SpacyFeatures:
                              "has no tok2vec layer of its own to read features from")
         self.nlp, self.component, self.source = nlp, component, source
         self.layer = model.get_ref("tok2vec")
-        self.dim = int(self.layer.get_dim("nO"))
+        self.annotations = tuple(annotations)
+        self.values = {name: annotation_values(nlp, name, source) for name in self.annotations}
+        self.cnn_dim = int(self.layer.get_dim("nO"))
+        self.dim = self.cnn_dim + sum(len(v) for v in self.values.values())
 
     @classmethod
-    def from_pipeline(cls, ref: str, component: str = "ner") -> SpacyFeatures:
+    def from_pipeline(cls, ref: str, component: str = "ner",
+                      annotations: Sequence[str] = ()) -> SpacyFeatures:
         """An installed pipeline (``en_core_web_sm``) or a pipeline folder."""
         import spacy
 
         from myna.text.pipelines import resolve_model
 
+        check_annotations(annotations)
         nlp = spacy.load(resolve_model(ref))
-        if component in nlp.pipe_names:  # only it is saved with the model
-            for name in [p for p in nlp.component_names if p != component]:
+        keep = {component} | {ANNOTATION_PIPES[name] for name in annotations}
+        if "tags" in annotations:
+            keep.add("tok2vec")  # the tagger listens to the shared tok2vec in spaCy's pipelines
+        if component in nlp.pipe_names:  # only what is read is saved with the model
+            for name in [p for p in nlp.component_names if p not in keep]:
                 nlp.remove_pipe(name)
-        return cls(nlp, component, ref)
+        return cls(nlp, component, ref, annotations)
 
     def of_words(self, texts: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """One (words, dim) float32 array per text."""
@@ -61,15 +74,31 @@ class SpacyFeatures:
             if not isinstance(rows, list):  # the docs' tokens one after another
                 rows = np.split(self.layer.ops.to_numpy(rows),
                                 np.cumsum([len(d) for d in docs])[:-1])
-            for i, block in zip(batch, rows, strict=True):
-                out[i] = np.asarray(self.layer.ops.to_numpy(block), dtype=np.float32)
+            if self.annotations:
+                docs = list(self.nlp.pipe(docs))
+            for i, block, doc in zip(batch, rows, docs, strict=True):
+                cnn = np.asarray(self.layer.ops.to_numpy(block), dtype=np.float32)
+                out[i] = np.hstack([cnn, *self.one_hot(doc)]) if self.annotations else cnn
         return out
+
+    def one_hot(self, doc: Any) -> list[np.ndarray]:
+        """Per annotation, (tokens, values) with a 1 at each token's predicted value (an
+        unseen value, as a pipeline folder edited since, reads as the first)."""
+        blocks = []
+        for name in self.annotations:
+            index = {value: i for i, value in enumerate(self.values[name])}
+            block = np.zeros((len(doc), len(index)), np.float32)
+            for t, token in enumerate(doc):
+                block[t, index.get(token_annotation(token, name), 0)] = 1.0
+            blocks.append(block)
+        return blocks
 
     def save(self, folder: Path) -> None:
         folder = Path(folder)
         self.nlp.to_disk(folder / FEATURES_DIR)
         (folder / SETTINGS_FILE).write_text(json.dumps(
-            {"component": self.component, "source": self.source, "dim": self.dim}))
+            {"component": self.component, "source": self.source, "dim": self.dim,
+             "annotations": list(self.annotations)}))
 
     @classmethod
     def load(cls, folder: Path) -> SpacyFeatures | None:
@@ -79,7 +108,39 @@ class SpacyFeatures:
         if not settings.is_file():
             return None
         saved = json.loads(settings.read_text())
-        return cls(spacy.load(Path(folder) / FEATURES_DIR), saved["component"], saved["source"])
+        return cls(spacy.load(Path(folder) / FEATURES_DIR), saved["component"], saved["source"],
+                   saved.get("annotations", ()))
+
+
+def annotation_names(value: str) -> list[str]:
+    """``"ents, tags"`` -> ``["ents", "tags"]``."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def check_annotations(annotations: Sequence[str]) -> None:
+    unknown = [name for name in annotations if name not in ANNOTATION_PIPES]
+    if unknown:
+        raise ValueError(f"unknown spaCy annotation {unknown[0]!r} "
+                         f"(choose from {', '.join(ANNOTATION_PIPES)})")
+
+
+def annotation_values(nlp: Any, name: str, source: str) -> list[str]:
+    """Every value ``name`` can take in ``nlp``, the 'none' value first."""
+    check_annotations([name])
+    pipe = ANNOTATION_PIPES[name]
+    if pipe not in nlp.pipe_names:
+        raise ValueError(f"{source or 'the pipeline'} has no {pipe!r} component to predict "
+                         f"{name} (it has {', '.join(nlp.pipe_names) or 'none'})")
+    labels = sorted(nlp.get_pipe(pipe).labels)
+    if name == "ents":
+        return ["O"] + [f"{iob}-{label}" for label in labels for iob in "BI"]
+    return ["", *labels]
+
+
+def token_annotation(token: Any, name: str) -> str:
+    if name == "ents":
+        return f"{token.ent_iob_}-{token.ent_type_}" if token.ent_type_ else "O"
+    return token.tag_
 
 
 def subword_features(per_word: np.ndarray, word_ids: Sequence[int | None],

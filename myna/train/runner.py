@@ -240,6 +240,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
 def levers(spec: TrainSpec) -> dict[str, Any]:
     """The quality options a run used, as MLflow parameters (so runs can be compared by them)."""
     return {"word_shapes": spec.word_shapes, "spacy_features": spec.spacy_features,
+            "spacy_annotations": spec.spacy_annotations,
             "decode": spec.decode,
             "average_last": spec.average_last, "join_sentences": spec.join_sentences,
             "repair_escapes": spec.repair_escapes,
@@ -266,6 +267,8 @@ def check_levers(spec: TrainSpec) -> None:
                          "recognizers fine-tuned from a transformer (--base transformer); "
                          "spaCy's own `ner` reads word shapes and its CNN already and only ever "
                          "predicts valid BIO sequences", where=option)
+    if spec.spacy_annotations:
+        check_spacy_annotations(spec)
     if spec.spacy_features:
         from myna.text.pipelines import resolve_model
 
@@ -369,3 +372,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return float(value)
+
+
+def check_spacy_annotations(spec: TrainSpec) -> None:
+    from myna.models.spacy_features import annotation_names, check_annotations
+
+    if not spec.spacy_features:
+        raise InputError("--spacy-annotations reads the predictions of the --spacy-features "
+                         "pipeline; name one (e.g. --spacy-features en_core_web_sm)",
+                         where="--spacy-annotations")
+    try:
+        check_annotations(annotation_names(spec.spacy_annotations))
+    except ValueError as exc:
+        raise InputError(str(exc), where="--spacy-annotations") from exc

@@ -43,6 +43,7 @@ class TrainSpec:
     word_shapes: int = 0  # transformer NER: size of a word-shape embedding beside the encoder
     spacy_features: str | None = None  # transformer NER: a spaCy pipeline whose entity
     # recogniser's CNN features are read beside the encoder (e.g. en_core_web_sm)
+    spacy_annotations: str = ""  # with spacy_features: its predictions too, one-hot ("ents,tags")
     decode: str = "greedy"  # transformer NER: how BIO tags are read (greedy, viterbi)
     average_last: int = 0  # transformers: try the average of the last K evaluations' weights
     new_component: str | None = None  # NER update: new labels in a `ner` of this name, before

@@ -41,8 +41,8 @@ class TaskTraining:
 
 
 class NerTraining(TaskTraining):
-    levers = frozenset({"average_last", "word_shapes", "spacy_features", "decode",
-                        "new_component", "join_sentences"})
+    levers = frozenset({"average_last", "word_shapes", "spacy_features", "spacy_annotations",
+                        "decode", "new_component", "join_sentences"})
 
     def ready(self, examples: list[Example], nlp, spec: TrainSpec, where: str) -> None:
         data.align_spans(examples, nlp, spec.fix_spans, where)
@@ -79,6 +79,7 @@ class NerTraining(TaskTraining):
         best, _, _, stopped = train_ner(prepared.train, prepared.dev, prepared.labels,
                                         word_shapes=spec.word_shapes, decode=spec.decode,
                                         spacy_features=spec.spacy_features or "",
+                                        spacy_annotations=spec.spacy_annotations,
                                         **common)
         return best, stopped
 

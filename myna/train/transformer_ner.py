@@ -18,7 +18,7 @@ from myna.models.hf_words import (
     encode_chunks,
     first_subword_positions,
 )
-from myna.models.spacy_features import FeatureTable, SpacyFeatures
+from myna.models.spacy_features import FeatureTable, SpacyFeatures, annotation_names
 from myna.models.word_shapes import ShapeVocab
 from myna.train.transformer import (
     Encoded,
@@ -101,11 +101,13 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
               max_length: int = 128, device: str | None = None, precision: str | None = None,
               on_eval: Callable[[dict[str, Any]], None] | None = None,
               word_shapes: int = 0, decode: str = "greedy", average_last: int = 0,
-              spacy_features: str = "") -> tuple[Path, Path, list[dict[str, Any]], str | None]:
+              spacy_features: str = "", spacy_annotations: str = "",
+              ) -> tuple[Path, Path, list[dict[str, Any]], str | None]:
     """Returns model-best, model-last (spaCy pipelines), the eval history and why training
     stopped early (or None). ``word_shapes``: the size of a word-shape embedding beside the
     encoder (0: none); ``spacy_features``: a spaCy pipeline whose entity recogniser's CNN
-    features are read beside the encoder (empty: none); ``decode``: how the saved component
+    features are read beside the encoder (empty: none), with its ``spacy_annotations``
+    (``"ents,tags"``) one-hot; ``decode``: how the saved component
     reads tags (greedy, viterbi); ``average_last``: also try the average of the last
     evaluations' weights."""
     from seqeval.metrics import f1_score
@@ -124,7 +126,9 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
     tag_ids = {tag: i for i, tag in enumerate(tag_names)}
     train_words, train_tags = token_tags(train, "train")
     shapes = ShapeVocab.build(train_words, word_shapes) if word_shapes else None
-    features = SpacyFeatures.from_pipeline(spacy_features) if spacy_features else None
+    features = (SpacyFeatures.from_pipeline(
+        spacy_features, annotations=annotation_names(spacy_annotations))
+        if spacy_features else None)
     table = FeatureTable(features) if features is not None else None
     from myna.models.word_feature_tagger import WordFeatureTagger
 
@@ -159,7 +163,7 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
     fit = Fit(model, tokenizer, train_set, dev_set, collator, metrics, "ents_f",
               {"task": "ner", "model_path": path, "labels": labels, "tags": tag_names,
                "max_length": max_length, "word_shapes": word_shapes, "decode": decode,
-               "spacy_features": spacy_features,
+               "spacy_features": spacy_features, "spacy_annotations": spacy_annotations,
                "shapes_seen": len(shapes.shapes) if shapes else 0})
     trainer, history, stopped, last_checkpoint = run_trainer(
         fit, base=base, output=output, epochs=epochs, seed=seed, max_minutes=max_minutes,
