@@ -123,6 +123,8 @@ def main() -> None:
                     help="with --teacher and --per-class N: the other training texts, unlabelled")
     ap.add_argument("--learn-rate", type=float, default=None)
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
+    ap.add_argument("--score-last", action="store_true",
+                    help="also score model-last (the final weights, no selection)")
     ap.add_argument("--no-speed", action="store_true",
                     help="skip the texts/s timing (a slow model's second pass over dev.csv)")
     args = ap.parse_args()
@@ -154,6 +156,15 @@ def main() -> None:
                       repair=args.repair_escapes)
     eval_s = time.perf_counter() - t0
     speed = None if args.no_speed else texts_per_second(result.best_model, dev_path)
+    last_line = ""
+    scores = [h["score"] or 0 for h in result.history if not h.get("averaged")]
+    if args.score_last and scores and scores.index(max(scores)) == len(scores) - 1:
+        last_line = "\nmodel-last is model-best (the last epoch scored best)\n"
+    elif args.score_last:
+        last = evaluate(str(out / "model-last"), dev_path, label_column="label",
+                        repair=args.repair_escapes)
+        last_line = (f"\nmodel-last (the final weights, kept without selection): macro-F1 "
+                     f"{100 * last.macro['f']:.1f}, accuracy {100 * last.accuracy:.1f}\n")
     options = command_options(args, keep=("per_class",))
     name = f"ag-textcat-{tag.replace('_', '-')}"
     selected = ""
@@ -171,7 +182,7 @@ Date: {today()} · Machine: {machine()} · one run
 | {n:,} | {train_s / 60:.1f} min{' (' + result.stopped_early + ')' if result.stopped_early else ''} | {max((h['epoch'] or 0) for h in result.history) + 1 if result.history else 0} | {report.examples:,} | {100 * report.macro['f']:.1f} | {100 * report.accuracy:.1f} | {eval_s:.0f} s | {'not timed' if speed is None else f'{speed:,.0f}'} |
 
 Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
-{selected}"""
+{selected}{last_line}"""
     write_section(name, body)
     print(body)
 
