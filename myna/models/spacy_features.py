@@ -40,6 +40,8 @@ class SpacyFeatures:
         self.layer = model.get_ref("tok2vec")
         self.annotations = tuple(annotations)
         self.values = {name: annotation_values(nlp, name, source) for name in self.annotations}
+        self._index = {name: {value: i for i, value in enumerate(values)}
+                       for name, values in self.values.items()}
         self.cnn_dim = int(self.layer.get_dim("nO"))
         self.dim = self.cnn_dim + sum(len(v) for v in self.values.values())
 
@@ -86,7 +88,7 @@ class SpacyFeatures:
         unseen value, as a pipeline folder edited since, reads as the first)."""
         blocks = []
         for name in self.annotations:
-            index = {value: i for i, value in enumerate(self.values[name])}
+            index = self._index[name]
             block = np.zeros((len(doc), len(index)), np.float32)
             for t, token in enumerate(doc):
                 block[t, index.get(token_annotation(token, name), 0)] = 1.0
