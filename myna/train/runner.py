@@ -273,6 +273,10 @@ def check_levers(spec: TrainSpec) -> None:
         from myna.text.pipelines import resolve_model
 
         resolve_model(spec.spacy_features)  # an unknown pipeline fails before any work
+        if spec.spacy_annotations:  # and one without the components they need
+            from myna.train.transformer_ner import spacy_word_features
+
+            spacy_word_features(spec.spacy_features, spec.spacy_annotations)
     if spec.average_last and not transformer:
         raise InputError("--average-last averages a fine-tuned transformer's checkpoints "
                          "(--base transformer)", where="--average-last")
