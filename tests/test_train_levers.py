@@ -219,12 +219,18 @@ def test_levers_are_refused_where_they_do_not_apply(tmp_path, myna, casing_data)
     r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
              "--spacy-features", "en_core_web_sm", "--spacy-annotations", "ents,pos")
     assert r.code != 0 and "'pos'" in r.err and "ents, tags" in r.err
+    assert "--spacy-annotations:" in r.err
     from myna.text.pipelines import resolve_model
 
     spacy.load(resolve_model("en_core_web_sm"), exclude=["tagger"]).to_disk(tmp_path / "no_tagger")
     r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
              "--spacy-features", tmp_path / "no_tagger", "--spacy-annotations", "tags")
     assert r.code != 0 and "no 'tagger' component to predict tags" in r.err, r.err
+    assert "--spacy-annotations:" in r.err and "Traceback" not in r.err
+    spacy.load(resolve_model("en_core_web_sm"), exclude=["ner"]).to_disk(tmp_path / "no_ner")
+    r = myna("train", "ner", train, "-o", tmp_path / "x", "--base", "transformer",
+             "--spacy-features", tmp_path / "no_ner")
+    assert r.code != 0 and "--spacy-features:" in r.err and "no 'ner' component" in r.err, r.err
     assert "Traceback" not in r.err
     assert not (tmp_path / "x").exists()
     r = myna("train", "textcat", textcat_csv, "-o", tmp_path / "y", "-l", "label",

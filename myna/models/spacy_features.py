@@ -24,6 +24,10 @@ BATCH = 256  # docs per call of the CNN
 ANNOTATION_PIPES = {"ents": "ner", "tags": "tagger"}  # annotation -> the component predicting it
 
 
+class AnnotationError(ValueError):
+    """An annotation that is unknown, or that the pipeline has no component to predict."""
+
+
 class SpacyFeatures:
     """The ``tok2vec`` layer of ``component`` in ``nlp``, as per-word float features."""
 
@@ -39,11 +43,12 @@ class SpacyFeatures:
         self.nlp, self.component, self.source = nlp, component, source
         self.layer = model.get_ref("tok2vec")
         self.annotations = tuple(annotations)
+        check_annotations(self.annotations)
         self.values = {name: annotation_values(nlp, name, source) for name in self.annotations}
         self._index = {name: {value: i for i, value in enumerate(values)}
                        for name, values in self.values.items()}
-        self.cnn_dim = int(self.layer.get_dim("nO"))
-        self.dim = self.cnn_dim + sum(len(v) for v in self.values.values())
+        self.dim = (int(self.layer.get_dim("nO"))
+                    + sum(len(values) for values in self.values.values()))
 
     @classmethod
     def from_pipeline(cls, ref: str, component: str = "ner",
@@ -119,20 +124,35 @@ def annotation_names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
+def word_features(pipeline: str, annotations: str) -> SpacyFeatures | None:
+    """``--spacy-features`` / ``--spacy-annotations`` (empty pipeline: none); a pipeline that
+    cannot give them (no ``ner`` with its own CNN, no tagger for ``tags``) is an input error
+    naming the option and what the pipeline lacks."""
+    from myna.core.errors import InputError
+
+    if not pipeline:
+        return None
+    try:
+        return SpacyFeatures.from_pipeline(pipeline, annotations=annotation_names(annotations))
+    except AnnotationError as exc:
+        raise InputError(str(exc), where="--spacy-annotations") from exc
+    except ValueError as exc:
+        raise InputError(str(exc), where="--spacy-features") from exc
+
+
 def check_annotations(annotations: Sequence[str]) -> None:
     unknown = [name for name in annotations if name not in ANNOTATION_PIPES]
     if unknown:
-        raise ValueError(f"unknown spaCy annotation {unknown[0]!r} "
-                         f"(choose from {', '.join(ANNOTATION_PIPES)})")
+        raise AnnotationError(f"unknown spaCy annotation {unknown[0]!r} "
+                              f"(choose from {', '.join(ANNOTATION_PIPES)})")
 
 
 def annotation_values(nlp: Any, name: str, source: str) -> list[str]:
-    """Every value ``name`` can take in ``nlp``, the 'none' value first."""
-    check_annotations([name])
+    """Every value ``name`` (a known annotation) can take in ``nlp``, the 'none' value first."""
     pipe = ANNOTATION_PIPES[name]
     if pipe not in nlp.pipe_names:
-        raise ValueError(f"{source or 'the pipeline'} has no {pipe!r} component to predict "
-                         f"{name} (it has {', '.join(nlp.pipe_names) or 'none'})")
+        raise AnnotationError(f"{source or 'the pipeline'} has no {pipe!r} component to "
+                              f"predict {name} (it has {', '.join(nlp.pipe_names) or 'none'})")
     labels = sorted(nlp.get_pipe(pipe).labels)
     if name == "ents":
         return ["O"] + [f"{iob}-{label}" for label in labels for iob in "BI"]

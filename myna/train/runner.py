@@ -267,16 +267,14 @@ def check_levers(spec: TrainSpec) -> None:
                          "recognizers fine-tuned from a transformer (--base transformer); "
                          "spaCy's own `ner` reads word shapes and its CNN already and only ever "
                          "predicts valid BIO sequences", where=option)
-    if spec.spacy_annotations:
-        check_spacy_annotations(spec)
-    if spec.spacy_features:
-        from myna.text.pipelines import resolve_model
+    if spec.spacy_annotations and not spec.spacy_features:
+        raise InputError("--spacy-annotations reads the predictions of the --spacy-features "
+                         "pipeline; name one (e.g. --spacy-features en_core_web_sm)",
+                         where="--spacy-annotations")
+    if spec.spacy_features:  # an unknown pipeline, or one that cannot give the features
+        from myna.models.spacy_features import word_features  # (no ner, no tagger for tags)
 
-        resolve_model(spec.spacy_features)  # an unknown pipeline fails before any work
-        if spec.spacy_annotations:  # and one without the components they need
-            from myna.train.transformer_ner import spacy_word_features
-
-            spacy_word_features(spec.spacy_features, spec.spacy_annotations)
+        word_features(spec.spacy_features, spec.spacy_annotations)  # fails before any work
     if spec.average_last and not transformer:
         raise InputError("--average-last averages a fine-tuned transformer's checkpoints "
                          "(--base transformer)", where="--average-last")
@@ -377,15 +375,3 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     return float(value)
 
-
-def check_spacy_annotations(spec: TrainSpec) -> None:
-    from myna.models.spacy_features import annotation_names, check_annotations
-
-    if not spec.spacy_features:
-        raise InputError("--spacy-annotations reads the predictions of the --spacy-features "
-                         "pipeline; name one (e.g. --spacy-features en_core_web_sm)",
-                         where="--spacy-annotations")
-    try:
-        check_annotations(annotation_names(spec.spacy_annotations))
-    except ValueError as exc:
-        raise InputError(str(exc), where="--spacy-annotations") from exc

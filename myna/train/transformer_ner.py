@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from myna.core.errors import InputError
 from myna.core.example import Example
 from myna.data.docbin import example_to_doc
 from myna.models.bio_decode import check_decoder
@@ -19,7 +18,7 @@ from myna.models.hf_words import (
     encode_chunks,
     first_subword_positions,
 )
-from myna.models.spacy_features import FeatureTable, SpacyFeatures, annotation_names
+from myna.models.spacy_features import FeatureTable, word_features
 from myna.models.word_shapes import ShapeVocab
 from myna.train.transformer import (
     Encoded,
@@ -127,7 +126,7 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
     tag_ids = {tag: i for i, tag in enumerate(tag_names)}
     train_words, train_tags = token_tags(train, "train")
     shapes = ShapeVocab.build(train_words, word_shapes) if word_shapes else None
-    features = spacy_word_features(spacy_features, spacy_annotations)
+    features = word_features(spacy_features, spacy_annotations)
     table = FeatureTable(features) if features is not None else None
     from myna.models.word_feature_tagger import WordFeatureTagger
 
@@ -175,14 +174,3 @@ def train_ner(train: list[Example], dev: list[Example], labels: list[str], *, ba
                           tokenizer, output / "model-last") if last_checkpoint else best)
     return best, last, history, stopped
 
-
-def spacy_word_features(pipeline: str, annotations: str) -> SpacyFeatures | None:
-    """``--spacy-features`` / ``--spacy-annotations``; a pipeline that cannot give them (no
-    ``ner`` with its own CNN, no tagger for ``tags``) is an input error naming what it lacks."""
-    if not pipeline:
-        return None
-    try:
-        return SpacyFeatures.from_pipeline(pipeline, annotations=annotation_names(annotations))
-    except ValueError as exc:
-        where = "--spacy-annotations" if "to predict" in str(exc) else "--spacy-features"
-        raise InputError(str(exc), where=where) from exc
