@@ -50,7 +50,7 @@ def train_model():
             writer.writerows([row["description"], CLASSES[row["class_index"]]]
                              for row in csv.DictReader(f))
     return train(TrainSpec(task="textcat", source=source, output=out, base="gru",
-                           label_column="label", epochs=6)).best_model
+                           label_column="label", epochs=6)).model
 
 
 def main() -> None:

@@ -119,13 +119,13 @@ def main() -> None:
                              dev_fraction=0.2, new_component=args.new_component,
                              rehearse_with=raw_path if args.rehearse_texts else None))
     train_s = time.perf_counter() - t0
-    cmp = compare("en_core_web_sm", str(result.best_model), held_path)
+    cmp = compare("en_core_web_sm", str(result.model), held_path)
     ticker = cmp.custom.per_label.get("TICKER", {"p": 0, "r": 0, "f": 0, "support": 0})
     base_nlp = spacy.load(resolve_model("en_core_web_sm"))
-    custom_nlp = spacy.load(result.best_model)
+    custom_nlp = spacy.load(result.model)
     plain = [t for t in dev_texts if not ticker_spans(t)][: args.drift_texts]
     d = drift(base_nlp, custom_nlp, plain)
-    gold = compare("en_core_web_sm", str(result.best_model),
+    gold = compare("en_core_web_sm", str(result.model),
                    require_shared("conll2003", "dev.txt"),
                    label_map=parse_label_map("ontonotes-conll"))
     gold_base, gold_custom = gold.base.micro["f"], gold.custom.micro["f"]

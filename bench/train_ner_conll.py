@@ -51,6 +51,8 @@ def main() -> None:
     ap.add_argument("--spacy-annotations", default="", help="ents, tags or ents,tags")
     ap.add_argument("--decode", default="greedy")
     ap.add_argument("--average-last", type=int, default=0)
+    ap.add_argument("--keep", default="best", choices=("best", "last"),
+                    help="score model-best or model-last (the final weights, no selection)")
     ap.add_argument("--join-sentences", type=int, default=1,
                     help="a document's sentences N at a time, in training and scoring (0: whole)")
     ap.add_argument("--score-only", action="store_true",
@@ -68,7 +70,7 @@ def main() -> None:
     t0 = time.perf_counter()
     if args.score_only:
         history = json.loads((out / "history.json").read_text())
-        best, stopped = out / "model-best", "see the training run"
+        best, stopped = out / f"model-{args.keep}", "see the training run"
         train_s = history[-1]["seconds"]
     else:
         result = train(TrainSpec(task="ner", source=train_path, output=out,
@@ -78,10 +80,10 @@ def main() -> None:
                                  batch_size=args.batch_size, word_shapes=args.word_shapes,
                                  spacy_features=args.spacy_features,
                                  spacy_annotations=args.spacy_annotations, decode=args.decode,
-                                 average_last=args.average_last,
+                                 average_last=args.average_last, keep=args.keep,
                                  join_sentences=args.join_sentences))
         train_s = time.perf_counter() - t0
-        best, stopped, history = result.best_model, result.stopped_early, result.history
+        best, stopped, history = result.model, result.stopped_early, result.history
     t0 = time.perf_counter()
     report = evaluate(str(best), dev_path, join=args.join_sentences)
     eval_s = time.perf_counter() - t0
@@ -90,6 +92,8 @@ def main() -> None:
     curve = ", ".join(f"{h['seconds'] / 60:.0f} min {100 * (h['score'] or 0):.1f}"
                       + (" (averaged)" if h.get("averaged") else "") for h in history)
     selected = json.loads((out / "train_config.json").read_text()).get("selected", "–")
+    kept = ("; scored: model-last (the final weights, `--keep last`)"
+            if args.keep == "last" else "")
     default_join = ("join_sentences",) if args.join_sentences == 1 else ()
     options = command_options(args, keep=("join_sentences",),
                               skip=("score_only", *default_join))
@@ -103,13 +107,13 @@ Date: {today()} · Machine: {machine()} · one run
 |---:|---|---:|---:|---:|---:|---:|---:|---:|
 | {train_s / 60:.1f} min | {stopped or 'epochs done'} | {report.examples:,} | {100 * report.micro['f']:.2f} | {100 * (report.seqeval_f1 or 0):.2f} | {100 * report.micro['p']:.1f} | {100 * report.micro['r']:.1f} | {eval_s:.0f} s | {100 * other_report.micro['f']:.2f} |
 
-model-best: {selected}
+model-best: {selected}{kept}
 
 Per label F1: {', '.join(f"{k} {100 * v['f']:.1f}" for k, v in report.per_label.items())}
 
 Selection curve (wall time · entity F1 on the held-out slice of train.txt): {curve}
 """
-    write_section(f"conll-ner-{name}", body)
+    write_section(f"conll-ner-{name}" + ("-last" if args.keep == "last" else ""), body)
     print(body)
 
 

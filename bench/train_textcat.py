@@ -123,8 +123,11 @@ def main() -> None:
                     help="with --teacher and --per-class N: the other training texts, unlabelled")
     ap.add_argument("--learn-rate", type=float, default=None)
     ap.add_argument("--tag", default="", help="suffix of the output folder and the section")
+    ap.add_argument("--keep", default="best", choices=("best", "last"),
+                    help="score model-best or model-last (the final weights, no selection)")
     ap.add_argument("--score-last", action="store_true",
-                    help="also score model-last (the final weights, no selection)")
+                    help="also score the model not kept (model-last, or model-best with "
+                         "--keep last)")
     ap.add_argument("--no-speed", action="store_true",
                     help="skip the texts/s timing (a slow model's second pass over dev.csv)")
     args = ap.parse_args()
@@ -149,21 +152,25 @@ def main() -> None:
                              average_last=args.average_last, cnn=args.cnn,
                              ngrams=args.ngrams, teacher=args.teacher,
                              augment=args.augment, temperature=args.temperature or 1.0,
-                             unlabelled=unlabelled(args), learn_rate=args.learn_rate))
+                             unlabelled=unlabelled(args), learn_rate=args.learn_rate,
+                             keep=args.keep))
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    report = evaluate(str(result.best_model), dev_path, label_column="label",
+    report = evaluate(str(result.model), dev_path, label_column="label",
                       repair=args.repair_escapes)
     eval_s = time.perf_counter() - t0
-    speed = None if args.no_speed else texts_per_second(result.best_model, dev_path)
+    speed = None if args.no_speed else texts_per_second(result.model, dev_path)
     last_line = ""
     scores = [h["score"] or 0 for h in result.history if not h.get("averaged")]
     if args.score_last and scores and scores.index(max(scores)) == len(scores) - 1:
         last_line = "\nmodel-last is model-best (the last epoch scored best)\n"
-    elif args.score_last:
-        last = evaluate(str(out / "model-last"), dev_path, label_column="label",
+    elif args.score_last:  # the model the run did not keep
+        other = "best" if args.keep == "last" else "last"
+        last = evaluate(str(out / f"model-{other}"), dev_path, label_column="label",
                         repair=args.repair_escapes)
-        last_line = (f"\nmodel-last (the final weights, kept without selection): macro-F1 "
+        what = ("the final weights, kept without selection" if other == "last" else
+                "the epoch the held-out slice scored best")
+        last_line = (f"\nmodel-{other} ({what}): macro-F1 "
                      f"{100 * last.macro['f']:.1f}, accuracy {100 * last.accuracy:.1f}\n")
     options = command_options(args, keep=("per_class",))
     name = f"ag-textcat-{tag.replace('_', '-')}"

@@ -35,7 +35,7 @@ def run(train_path: str, dev_path: str, seed: int, vectors: str | None, epochs: 
                              label_column="label", epochs=epochs, seed=seed,
                              dev_fraction=0.1, vectors=vectors))
     minutes = (time.perf_counter() - t0) / 60
-    report = evaluate(str(result.best_model), dev_path, label_column="label")
+    report = evaluate(str(result.model), dev_path, label_column="label")
     return 100 * report.macro["f"], 100 * report.accuracy, minutes
 
 

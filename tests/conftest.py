@@ -144,7 +144,7 @@ def textcat_pipeline(tmp_path_factory):
             os.environ.pop("MYNA_HOME", None)
         else:
             os.environ["MYNA_HOME"] = old_home
-    return result.best_model
+    return result.model
 
 
 @contextmanager

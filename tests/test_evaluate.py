@@ -52,7 +52,7 @@ def trained(tmp_path_factory):
 
 
 def test_ner_scores_agree_with_seqeval_on_conll(trained):
-    report = evaluate(str(trained["ner"].best_model), trained["conll"])
+    report = evaluate(str(trained["ner"].model), trained["conll"])
     assert report.task == "ner" and report.examples == 45
     assert set(report.per_label) == {"PER", "LOC", "ORG"}
     assert report.per_label["PER"]["support"] == 30
@@ -61,7 +61,7 @@ def test_ner_scores_agree_with_seqeval_on_conll(trained):
 
 
 def test_textcat_report_with_plots(trained, myna, tmp_path):
-    model = trained["tc"].best_model
+    model = trained["tc"].model
     r = myna("evaluate", model, trained["csv"], "--label-column", "label", "--report",
              tmp_path / "rep", "--json", tmp_path / "scores.json")
     assert r.code == 0, r.err
@@ -79,7 +79,7 @@ def test_worst_errors_are_the_confident_mistakes(trained, tmp_path):
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("text,label\nThe striker scored goal number 3.,Business\n"
                      "The bank raised its rates by 2 points.,Business\n")
-    report = evaluate(str(trained["tc"].best_model), wrong, label_column="label")
+    report = evaluate(str(trained["tc"].model), wrong, label_column="label")
     assert [e["text"] for e in report.errors] == ["The striker scored goal number 3."]
     assert report.errors[0]["predicted"] == "Sports"
 
@@ -88,7 +88,7 @@ def test_evaluate_rejects_what_it_cannot_score(trained, tmp_path):
     unlabelled = tmp_path / "plain.jsonl"
     unlabelled.write_text('{"text": "No labels here."}\n')
     with pytest.raises(InputError, match="neither entity spans nor categories"):
-        evaluate(str(trained["ner"].best_model), unlabelled)
+        evaluate(str(trained["ner"].model), unlabelled)
     blank = tmp_path / "blank"
     spacy.blank("en").to_disk(blank)
     with pytest.raises(InputError, match="no 'ner' component"):
@@ -98,14 +98,14 @@ def test_evaluate_rejects_what_it_cannot_score(trained, tmp_path):
 def test_compare_base_and_custom_on_shared_labels(trained, myna, tmp_path):
     from myna.evaluate.compare import compare
 
-    result = compare("en_core_web_sm", str(trained["ner"].best_model), trained["conll"])
+    result = compare("en_core_web_sm", str(trained["ner"].model), trained["conll"])
     assert result.shared == ["LOC", "ORG"]  # OntoNotes labels: people are PERSON, not PER
     rows = {r["label"]: r for r in result.rows}
     assert rows["PER"]["base_f"] is None and rows["PER"]["custom_f"] is not None
     assert rows["ORG"]["delta"] == pytest.approx(rows["ORG"]["custom_f"] - rows["ORG"]["base_f"])
     assert result.disagreements and all(d["base"] != d["custom"] for d in result.disagreements)
 
-    r = myna("compare", "en_core_web_sm", trained["ner"].best_model, trained["conll"],
+    r = myna("compare", "en_core_web_sm", trained["ner"].model, trained["conll"],
              "--html", tmp_path / "diff.html", "--sample", "3")
     assert r.code == 0, r.err
     assert "shared label" in r.out and "3 sampled disagreement(s)" in r.out
@@ -121,7 +121,7 @@ def test_label_map_scores_a_pretrained_pipeline_on_conll_labels(trained, myna):
     report = evaluate("en_core_web_sm", trained["conll"], label_map=mapping)
     assert report.per_label["PER"]["f"] > 0.9  # Angela Merkel, Emmanuel Macron as PERSON
     assert report.unknown_labels == []
-    result = compare("en_core_web_sm", str(trained["ner"].best_model), trained["conll"],
+    result = compare("en_core_web_sm", str(trained["ner"].model), trained["conll"],
                      label_map=mapping)
     assert result.shared == ["LOC", "ORG", "PER"]
     r = myna("evaluate", "en_core_web_sm", trained["conll"], "--label-map",

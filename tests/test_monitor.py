@@ -99,7 +99,7 @@ def test_training_writes_the_profile_and_the_logged_model_carries_it(myna, tmp_p
     data = write_labelled_csv(tmp_path / "train.csv", 60, seed=4)
     result = train(TrainSpec(task="textcat", source=data, output=tmp_path / "out",
                              label_column="label", epochs=2))
-    profile = json.loads((result.best_model / "reference_profile" / "profile.json").read_text())
+    profile = json.loads((result.model / "reference_profile" / "profile.json").read_text())
     assert profile["task"] == "textcat" and profile["texts"] == 120
     assert "all 120 training texts" in profile["source"]  # too few held out: said so
     assert set(profile["label_shares"]) <= {"Sports", "Business"}

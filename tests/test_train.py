@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -106,7 +107,7 @@ def test_multilabel_textcat(tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in rows))
     result = train(TrainSpec(task="textcat", source=path, output=tmp_path / "m",
                              exclusive=False, epochs=3))
-    nlp = spacy.load(result.best_model)
+    nlp = spacy.load(result.model)
     assert "textcat_multilabel" in nlp.pipe_names
 
 
@@ -131,6 +132,28 @@ def test_new_label_on_pretrained_pipeline_keeps_old_labels(ticker_jsonl, tmp_pat
     assert ("CSCO", "TICKER") in ents
     assert ("Paris", "GPE") in ents and ("Tim Cook", "PERSON") in ents
     assert nlp.pipe_names[-1] == "ner" and "parser" in nlp.pipe_names
+
+
+def test_keep_last_scores_and_logs_the_final_weights(textcat_csv, tmp_path, myna):
+    """`--keep last`: the run's model (its dev score, its MLflow model) is model-last, the
+    schedule's final weights, not the epoch the held-out split liked best."""
+    out = tmp_path / "last"
+    r = myna("train", "textcat", textcat_csv, "-o", out, "-l", "label", "--epochs", "3",
+             "--keep", "last")
+    assert r.code == 0, r.err
+    assert f"model: {out.resolve() / 'model-last'}" in r.err
+    run_id = re.search(r"MLflow run: (\w+)", r.err).group(1)
+    setup_mlflow()
+    run = mlflow.get_run(run_id)
+    assert run.data.params["keep"] == "last"
+    text = "Shares fell as the bank raised rates."
+    logged = mlflow.pyfunc.load_model(f"runs:/{run_id}/model").predict([text])
+    last = spacy.load(out / "model-last")(text).cats
+    assert logged["predictions"][0] == pytest.approx(last)
+    r = myna("train", "textcat", textcat_csv, "-o", tmp_path / "x", "-l", "label",
+             "--keep", "first")
+    assert r.code != 0 and "--keep" in r.err and "best or last" in r.err
+    assert not (tmp_path / "x").exists()
 
 
 def test_blank_ner_time_limit_keeps_model_last(ticker_jsonl, tmp_path):

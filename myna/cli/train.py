@@ -54,6 +54,11 @@ AVERAGE_LAST = typer.Option(0, "--average-last", min=0,
                                  "the last K evaluations (one an epoch) on the held-out split, "
                                  "and keep it if it does at least as well as the best single "
                                  "one (0: off).")
+KEEP = typer.Option("best", "--keep",
+                    help="The model the run scores on --dev and logs to MLflow: best "
+                         "(model-best, the evaluation the held-out split scored highest) or "
+                         "last (model-last, the final weights of the schedule; both are "
+                         "saved either way).")
 BATCH = typer.Option(None, "--batch-size",
                      help="Examples per step for transformers (default 16 textcat, 32 NER); "
                           "words per batch for spaCy (default: compounding 100-1000). "
@@ -88,7 +93,7 @@ def ner_command(
                                       "with --new-component, texts without the new labels "
                                       "(negatives for the new component)."),
     device: str | None = DEVICE, precision: str | None = PRECISION, profile: bool = PROFILE,
-    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST,
+    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST, keep: str = KEEP,
     word_shapes: int = typer.Option(
         0, "--word-shapes", min=0, help="Transformer bases: learn an embedding of this size for "
                                         "each word's shape (Xxxx, XX, dd, ...) beside the "
@@ -128,7 +133,7 @@ def ner_command(
                    rehearse_with=rehearse_with, learn_rate=learn_rate,
                    batch_size=batch_size, dataset=from_dataset, db=db, vectors=vectors,
                    device=device, precision=precision, profile=profile,
-                   dev_fraction=dev_fraction, average_last=average_last,
+                   dev_fraction=dev_fraction, average_last=average_last, keep=keep,
                    word_shapes=word_shapes, spacy_features=spacy_features,
                    spacy_annotations=spacy_annotations, decode=decode,
                    new_component=new_component, join_sentences=join_sentences))
@@ -157,7 +162,7 @@ def textcat_command(
                                             help="Category column of a table."),
     exclusive: bool = typer.Option(True, "--exclusive/--multilabel",
                                    help="One category per text (softmax) or several."),
-    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST,
+    dev_fraction: float = DEV_FRACTION, average_last: int = AVERAGE_LAST, keep: str = KEEP,
     repair_escapes: bool = typer.Option(
         False, "--repair-escapes", help="Mend web-scrape escapes in the texts as they are "
                                         "read (`\\` line breaks, ` #39;`, ` quot;`, "
@@ -193,6 +198,6 @@ def textcat_command(
                    learn_rate=learn_rate, batch_size=batch_size, dataset=from_dataset,
                    db=db, vectors=vectors, tokenizer=tokenizer, hidden=hidden, layers=layers,
                    attention=attention, device=device, precision=precision,
-                   profile=profile, dev_fraction=dev_fraction, average_last=average_last,
+                   profile=profile, dev_fraction=dev_fraction, average_last=average_last, keep=keep,
                    repair_escapes=repair_escapes, cnn=cnn, ngrams=ngrams, teacher=teacher,
                    unlabelled=unlabelled, augment=augment, temperature=temperature))

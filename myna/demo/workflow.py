@@ -120,5 +120,5 @@ def train_and_register(sample: Path, tickers: Path, companies: Path, out_dir: Pa
                        ) -> DemoModels:
     held_out = bootstrap_step(tickers, companies, out_dir)
     textcat, ner = train_step(sample, out_dir)
-    compare_step(ner.best_model, held_out)
+    compare_step(ner.model, held_out)
     return register_step(textcat, ner)

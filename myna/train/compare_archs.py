@@ -94,14 +94,14 @@ def compare_archs(runs: list[tuple[str, TrainSpec]], score_file: Path,
     results = []
     for name, spec in runs:
         result = train(spec)
-        report = evaluate(str(result.best_model), score_file, text_column=spec.text_column,
+        report = evaluate(str(result.model), score_file, text_column=spec.text_column,
                           label_column=spec.label_column, n_errors=0)
-        nlp = spacy.load(result.best_model)
+        nlp = spacy.load(result.model)
         epochs = max(1, len({h["epoch"] for h in result.history}))
         seconds = result.history[-1]["seconds"] if result.history else 0.0
         row = ArchResult(name, report.accuracy or 0.0, report.macro["f"], _parameters(nlp),
                          seconds / epochs, _latency_ms(nlp, texts[:100]),
-                         _throughput(nlp, texts), _size_mb(result.best_model),
+                         _throughput(nlp, texts), _size_mb(result.model),
                          _epoch_curve(result.history), result.run_id)
         results.append(row)
         if on_done is not None:

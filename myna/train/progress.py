@@ -47,5 +47,5 @@ def print_report(result: TrainResult) -> None:
     console.print(table)
     if result.stopped_early:
         err_console.print(f"stopped early: {result.stopped_early}")
-    err_console.print(f"model: {result.best_model}\nconfig: {result.config}\n"
+    err_console.print(f"model: {result.model}\nconfig: {result.config}\n"
                       f"MLflow run: {result.run_id}")

@@ -27,10 +27,13 @@ class TimeLimitReached(Exception):
     """Raised from the logger to stop spaCy's loop; spaCy saves model-last on the way out."""
 
 
+KEEP = ("best", "last")  # model-best or model-last
+
+
 @dataclass
 class TrainResult:
     output: Path
-    best_model: Path
+    model: Path  # the model the run scored and logged: model-best, or model-last (`keep`)
     run_id: str
     scores: dict[str, Any]
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -180,7 +183,7 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
             "patience": spec.patience, "labels": ",".join(labels), "rehearsed_spans": rehearsed,
             "fix_spans": spec.fix_spans, "rehearse_with": spec.rehearse_with,
             "learn_rate": spec.learn_rate, "batch_size": spec.batch_size,
-            "dev_fraction": None if spec.dev_source else spec.dev_fraction,
+            "dev_fraction": None if spec.dev_source else spec.dev_fraction, "keep": spec.keep,
             **levers(spec), **prepared.fingerprint(), **vectors_info,
         })
 
@@ -220,21 +223,30 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
                 for folder in (output / "model-best", output / "model-last"):
                     as_plain_textcat(folder, configs.component_name(spec.task,
                                                                     spec.exclusive))
-        scores = score_model(best, prepared.dev, spec.task)
+        model = kept_model(spec, output, best)
+        scores = score_model(model, prepared.dev, spec.task)
         (output / "scores.json").write_text(json.dumps(scores, indent=2))
         (output / "history.json").write_text(json.dumps(history, indent=2))
         mlflow.log_metrics(flat_metrics("final", scores))
         mlflow.log_artifact(str(output / "scores.json"))
         if spec.profile:  # before logging, so the registered model carries it
-            mlflow.set_tag("myna.profile", write_profile(best, prepared.train, prepared.dev,
+            mlflow.set_tag("myna.profile", write_profile(model, prepared.train, prepared.dev,
                                                          spec.task))
         # An MLflow Model of the `myna` flavor: `myna models register RUN_ID` and
         # `mlflow.pyfunc.load_model(f"runs:/{run_id}/model")` both work on it.
         from myna.registry.flavor import log_model
 
-        log_model(best, name="model")
+        log_model(model, name="model")
         run_id = run.info.run_id
-    return TrainResult(output, best, run_id, scores, history, stopped)
+    return TrainResult(output, model, run_id, scores, history, stopped)
+
+
+def kept_model(spec: TrainSpec, output: Path, best: Path) -> Path:
+    """model-best (the evaluation the held-out split scored best), or with ``keep="last"``
+    model-last: the schedule's final weights, chosen by no one, which a small held-out split
+    can judge worse than a luckier earlier epoch (model-best when no model-last was saved)."""
+    last = output / "model-last"
+    return last if spec.keep == "last" and last.is_dir() else best
 
 
 def levers(spec: TrainSpec) -> dict[str, Any]:
@@ -259,6 +271,8 @@ def check_levers(spec: TrainSpec) -> None:
     if refused:
         option = "--" + refused[0].replace("_", "-")
         raise InputError(f"{option} is not an option for training {spec.task}", where=option)
+    if spec.keep not in KEEP:
+        raise InputError(f"--keep is {' or '.join(KEEP)}, not {spec.keep!r}", where="--keep")
     transformer = is_transformer_base(spec.base)
     if (spec.word_shapes or spec.spacy_features or spec.decode != "greedy") and not transformer:
         option = ("--word-shapes" if spec.word_shapes else

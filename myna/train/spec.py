@@ -39,6 +39,7 @@ class TrainSpec:
     device: str | None = None  # from-scratch models: auto, cpu, cuda, cuda:N (None: settings')
     precision: str | None = None  # from-scratch models: auto, fp32, fp16, bf16
     profile: bool = True  # write the reference profile drift checks compare with
+    keep: str = "best"  # the model the run scores and logs: model-best or model-last
     # Quality levers (each recorded in the run's parameters):
     word_shapes: int = 0  # transformer NER: size of a word-shape embedding beside the encoder
     spacy_features: str | None = None  # transformer NER: a spaCy pipeline whose entity
