@@ -244,9 +244,8 @@ def train(spec: TrainSpec, on_eval: Callable[[dict[str, Any]], None] | None = No
 def kept_model(spec: TrainSpec, output: Path, best: Path) -> Path:
     """model-best (the evaluation the held-out split scored best), or with ``keep="last"``
     model-last: the schedule's final weights, chosen by no one, which a small held-out split
-    can judge worse than a luckier earlier epoch (model-best when no model-last was saved)."""
-    last = output / "model-last"
-    return last if spec.keep == "last" and last.is_dir() else best
+    can judge worse than a luckier earlier epoch. Every trainer saves both."""
+    return output / "model-last" if spec.keep == "last" else best
 
 
 def levers(spec: TrainSpec) -> dict[str, Any]:
