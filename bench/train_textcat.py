@@ -85,8 +85,12 @@ def unlabelled(args: argparse.Namespace) -> Path | None:
     if args.unlabelled_rest and args.unlabelled_conll:
         raise SystemExit("--unlabelled-rest or --unlabelled-conll, not both")
     if args.unlabelled_rest:
-        return Path(write_rest(args.per_class, args.seed))
+        return Path(write_rest(args.per_class, draw_seed(args)))
     return Path(write_conll_texts()) if args.unlabelled_conll else None
+
+
+def draw_seed(args: argparse.Namespace) -> int:
+    return args.seed if args.draw_seed is None else args.draw_seed
 
 
 def write_dev() -> str:
@@ -107,6 +111,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--draw-seed", type=int, default=None,
+                    help="which labels are drawn (default: --seed); with another --seed, a "
+                         "second model of the same labels, e.g. an ensemble member")
     ap.add_argument("--vectors", default=None, help="word vectors for a blank pipeline")
     ap.add_argument("--dev-fraction", type=float, default=0.1,
                     help="stratified share of the training labels that picks model-best")
@@ -136,7 +143,7 @@ def main() -> None:
     from myna.evaluate.scoring import evaluate
     from myna.train.runner import TrainSpec, train
 
-    train_path, n = write_subset(args.per_class, args.seed)
+    train_path, n = write_subset(args.per_class, draw_seed(args))
     dev_path = write_dev()
     tag = base_tag(args.base)
     if args.vectors:
@@ -172,7 +179,8 @@ def main() -> None:
                 "the epoch the held-out slice scored best")
         last_line = (f"\nmodel-{other} ({what}): macro-F1 "
                      f"{100 * last.macro['f']:.1f}, accuracy {100 * last.accuracy:.1f}\n")
-    options = command_options(args, keep=("per_class",))
+    drawn = ("draw_seed",) if args.draw_seed is not None else ()  # 0 is a seed, not "unset"
+    options = command_options(args, keep=("per_class", *drawn))
     name = f"ag-textcat-{tag.replace('_', '-')}"
     selected = ""
     config = out / "train_config.json"
