@@ -163,6 +163,22 @@ def test_blank_ner_time_limit_keeps_model_last(ticker_jsonl, tmp_path):
     assert (tmp_path / "b" / "model-last").is_dir()
 
 
+def test_transformer_time_limit_evaluates_the_stopping_point_once(tmp_path):
+    """Stopped mid-epoch by --max-minutes, the run scores where it stopped once: the end of
+    the cut-short epoch must not evaluate (and save) the same weights again."""
+    from conftest import build_tiny_bert
+
+    base = build_tiny_bert(tmp_path / "tiny-bert", ["goal", "won", "bank", "rates"], hidden=32)
+    rows = ["text,label"] + ["goal won,Sports", "bank rates,Business"] * 40
+    (tmp_path / "tc.csv").write_text("\n".join(rows) + "\n")
+    result = train(TrainSpec(task="textcat", source=tmp_path / "tc.csv", label_column="label",
+                             output=tmp_path / "hf", base=f"transformer:{base}", epochs=50,
+                             max_minutes=0.0001))
+    assert result.stopped_early and "time limit" in result.stopped_early
+    assert [h["step"] for h in result.history] == [1]  # stopped after its first step
+    assert (tmp_path / "hf" / "model-last" / "textcat" / "hf" / "config.json").exists()
+
+
 def test_bad_training_data_fails_before_training(tmp_path, textcat_csv):
     def spec(source, **kw):
         return TrainSpec(task=kw.pop("task", "textcat"), source=source,

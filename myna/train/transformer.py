@@ -146,6 +146,12 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
                 control.should_training_stop = True
                 control.should_evaluate = control.should_save = True
 
+        def on_epoch_end(self, args, state, control, **kw):
+            # A time limit already scored and saved this step; the cut-short epoch's end
+            # would do both again (eval_strategy="epoch"), a whole extra pass on a big model.
+            if history and history[-1]["step"] == state.global_step:
+                control.should_evaluate = control.should_save = False
+
     args = TrainingArguments(
         output_dir=str(output / "checkpoints"), num_train_epochs=epochs,
         per_device_train_batch_size=batch_size, per_device_eval_batch_size=64,
