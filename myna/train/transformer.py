@@ -143,14 +143,9 @@ def run_trainer(fit: Fit, *, base: str, output: Path, epochs: int, seed: int,
         def on_step_end(self, args, state, control, **kw):
             if max_minutes is not None and time.monotonic() - started > max_minutes * 60:
                 stopped["why"] = f"time limit of {max_minutes} minutes"
+                # No evaluation or save asked for here: the cut-short epoch still ends, and
+                # its end scores and saves these weights (eval/save_strategy="epoch").
                 control.should_training_stop = True
-                control.should_evaluate = control.should_save = True
-
-        def on_epoch_end(self, args, state, control, **kw):
-            # A time limit already scored and saved this step; the cut-short epoch's end
-            # would do both again (eval_strategy="epoch"), a whole extra pass on a big model.
-            if history and history[-1]["step"] == state.global_step:
-                control.should_evaluate = control.should_save = False
 
     args = TrainingArguments(
         output_dir=str(output / "checkpoints"), num_train_epochs=epochs,
